@@ -1,0 +1,1 @@
+"""Folium maps of zoning layers and screening decisions, self-contained for offline use."""

@@ -1,0 +1,12 @@
+#!/usr/bin/env bash
+# Install the package with its test extras, the headless browser the map tests use, and run the tests.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+if ! command -v chromium >/dev/null 2>&1; then
+  if command -v apt-get >/dev/null 2>&1 && [ "$(id -u)" = 0 ]; then
+    (apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null) \
+      || echo "chromium could not be installed: browser tests will be skipped with that reason"
+  fi
+fi
+python -m pip install -q -e ".[test]"
+python -m pytest -q "$@"

@@ -1,0 +1,209 @@
+"""The layer catalog: a TOML file saying, for each zoning layer, its role, where it is and how its fields map.
+
+Example::
+
+    [[layer]]
+    role = "redline"
+    path = "redline.shp"        # relative to the catalog file
+    crs = "EPSG:4545"           # only when the source has none
+    encoding = "GBK"            # only for shapefiles without .cpg
+    [layer.fields]
+    id = "红线编码"
+    name = "红线名称"
+"""
+
+from __future__ import annotations
+
+import re
+import tomllib
+from dataclasses import dataclass, field
+from datetime import date
+from pathlib import Path
+from typing import Any
+
+from .errors import CatalogError
+
+#: Our field vocabulary per role: required fields, then optional ones.
+ROLE_FIELDS: dict[str, tuple[tuple[str, ...], tuple[str, ...]]] = {
+    "redline": (("id", "name"), ("kind",)),
+    "park": (("id", "name", "kind", "compliant"), ()),
+    "control_unit": (("id", "name", "category"), ("district",)),
+    "river": (("id", "name", "class"), ()),
+    "urban_area": (("id", "name"), ()),
+    "district": (("id", "name"), ()),
+    "air_quality": ((), ()),
+    "admission_list": ((), ()),
+}
+
+#: Allowed values of the coded fields after mapping.
+VOCABULARY: dict[str, tuple[Any, ...]] = {
+    "kind@park": ("chemical", "industrial"),
+    "compliant@park": (True, False),
+    "category@control_unit": ("priority", "key", "general"),
+    "class@river": ("mainstream", "tributary", "other"),
+}
+
+RASTER_ROLES = {"air_quality"}
+TABLE_ROLES = {"admission_list"}
+VECTOR_ROLES = set(ROLE_FIELDS) - RASTER_ROLES - TABLE_ROLES
+
+_KNOWN_KEYS = {
+    "role", "path", "layer", "crs", "encoding", "fields", "values", "version", "valid_from",
+    "source", "pollutant", "band", "table", "name",
+}
+
+
+@dataclass
+class LayerSpec:
+    """One `[[layer]]` entry of a catalog, with paths resolved against the catalog's folder."""
+
+    role: str
+    path: str
+    catalog: Path
+    line: int
+    layer: str | None = None
+    crs: str | None = None
+    encoding: str | None = None
+    fields: dict[str, str] = field(default_factory=dict)
+    values: dict[str, dict[str, Any]] = field(default_factory=dict)
+    version: str | None = None
+    valid_from: str | None = None
+    source: str | None = None
+    pollutant: str | None = None
+    band: int = 1
+    table: str | None = None
+    name: str | None = None
+
+    @property
+    def where(self) -> str:
+        """`catalog.toml line 12 (role redline, redline.shp)` — for messages."""
+        return f"{self.catalog.name} line {self.line} (role {self.role}, {self.display_path})"
+
+    @property
+    def display_path(self) -> str:
+        return self.path if self.is_database else Path(self.path).name
+
+    @property
+    def is_database(self) -> bool:
+        return self.path.startswith(("postgresql://", "postgres://", "PG:"))
+
+    @property
+    def key(self) -> str:
+        """Column key of a raster layer: the pollutant lower-cased without punctuation (PM2.5 -> pm25)."""
+        return re.sub(r"[^0-9a-z]", "", (self.pollutant or self.name or self.role).lower())
+
+
+@dataclass
+class Catalog:
+    """All layers of one catalog file."""
+
+    path: Path
+    layers: list[LayerSpec]
+
+    def by_role(self, role: str) -> list[LayerSpec]:
+        return [spec for spec in self.layers if spec.role == role]
+
+
+def _layer_lines(text: str) -> list[int]:
+    """Line numbers (1-based) of every `[[layer]]` header, so errors can point at the entry."""
+    return [i + 1 for i, line in enumerate(text.splitlines()) if re.match(r"\s*\[\[\s*layer\s*\]\]", line)]
+
+
+def read_catalog(path: str | Path) -> Catalog:
+    """Read and validate a catalog file; raise CatalogError naming the line, file and field on any fault."""
+    path = Path(path)
+    if not path.is_file():
+        raise CatalogError(f"layer catalog {path} not found: pass --catalog with the path of a catalog TOML file")
+    text = path.read_text(encoding="utf-8")
+    try:
+        data = tomllib.loads(text)
+    except tomllib.TOMLDecodeError as exc:
+        raise CatalogError(f"{path}: not valid TOML: {exc}") from exc
+    entries = data.get("layer")
+    if not isinstance(entries, list) or not entries:
+        raise CatalogError(f"{path}: no [[layer]] entries; each layer needs a [[layer]] table with role and path")
+    lines = _layer_lines(text)
+    specs = [_spec(entry, path, lines[i] if i < len(lines) else 0) for i, entry in enumerate(entries)]
+    return Catalog(path=path, layers=specs)
+
+
+def _spec(entry: dict[str, Any], catalog: Path, line: int) -> LayerSpec:
+    where = f"{catalog.name} line {line}"
+    unknown = sorted(set(entry) - _KNOWN_KEYS)
+    if unknown:
+        raise CatalogError(f"{where}: unknown key(s) {', '.join(unknown)}; allowed: {', '.join(sorted(_KNOWN_KEYS))}")
+    role = entry.get("role")
+    if role not in ROLE_FIELDS:
+        raise CatalogError(f"{where}: unknown role {role!r}; use one of {', '.join(ROLE_FIELDS)}")
+    raw_path = entry.get("path")
+    if not raw_path or not isinstance(raw_path, str):
+        raise CatalogError(f"{where} (role {role}): missing 'path' — the file (or postgresql:// URL) of the layer")
+    spec = LayerSpec(
+        role=role,
+        path=_resolve(raw_path, catalog, where, role),
+        catalog=catalog,
+        line=line,
+        layer=entry.get("layer"),
+        crs=_opt_str(entry, "crs"),
+        encoding=_opt_str(entry, "encoding"),
+        fields={str(k): str(v) for k, v in (entry.get("fields") or {}).items()},
+        values={str(k): dict(v) for k, v in (entry.get("values") or {}).items()},
+        version=_opt_str(entry, "version"),
+        valid_from=_date_str(entry.get("valid_from"), where),
+        source=_opt_str(entry, "source"),
+        pollutant=_opt_str(entry, "pollutant"),
+        band=int(entry.get("band", 1)),
+        table=_opt_str(entry, "table"),
+        name=_opt_str(entry, "name"),
+    )
+    _check_fields(spec)
+    return spec
+
+
+def _resolve(raw: str, catalog: Path, where: str, role: str) -> str:
+    if raw.startswith(("postgresql://", "postgres://", "PG:")):
+        return raw
+    target = Path(raw)
+    if not target.is_absolute():
+        target = (catalog.parent / target).resolve()
+    if not target.exists():
+        raise CatalogError(f"{where} (role {role}): file {raw} not found (looked at {target}); fix 'path'")
+    return str(target)
+
+
+def _opt_str(entry: dict[str, Any], key: str) -> str | None:
+    value = entry.get(key)
+    return None if value is None else str(value)
+
+
+def _date_str(value: Any, where: str) -> str | None:
+    if value is None:
+        return None
+    if isinstance(value, date):
+        return value.isoformat()
+    try:
+        return date.fromisoformat(str(value)).isoformat()
+    except ValueError as exc:
+        raise CatalogError(f"{where}: valid_from {value!r} is not a date like 2024-01-31") from exc
+
+
+def _check_fields(spec: LayerSpec) -> None:
+    required, optional = ROLE_FIELDS[spec.role]
+    allowed = set(required) | set(optional)
+    if spec.role in VECTOR_ROLES:
+        extra = sorted(set(spec.fields) - allowed)
+        if extra:
+            raise CatalogError(
+                f"{spec.where}: [layer.fields] has unknown name(s) {', '.join(extra)}; "
+                f"for role {spec.role} use {', '.join(sorted(allowed))}"
+            )
+        for coded in spec.values:
+            if coded not in allowed:
+                raise CatalogError(f"{spec.where}: [layer.values.{coded}] maps a field role {spec.role} does not have")
+    if spec.role in RASTER_ROLES and not spec.pollutant:
+        raise CatalogError(f"{spec.where}: an air_quality raster needs pollutant = \"PM2.5\" (or PM10, NO2, SO2, O3)")
+
+
+def source_field(spec: LayerSpec, ours: str) -> str:
+    """The source's field name for our field `ours` (the same name when the catalog does not map it)."""
+    return spec.fields.get(ours, ours)

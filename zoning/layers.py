@@ -1,0 +1,151 @@
+"""All zoning layers of one catalog, loaded once, with their metric copies and spatial indexes.
+
+>>> layers = load_layers("layers/demo/catalog.toml")          # doctest: +SKIP
+>>> layers.frame("redline").head()                              # doctest: +SKIP
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from functools import cached_property
+from pathlib import Path
+
+import geopandas as gpd
+import numpy as np
+import pandas as pd
+import shapely
+from pyproj import CRS
+
+from .catalog import RASTER_ROLES, TABLE_ROLES, Catalog, read_catalog
+from .errors import ZoningError
+from .metric import metric_crs
+from .reproject import reproject
+from .raster import RasterLayer, read_raster
+from .vector import LayerReport, read_vector
+
+
+@dataclass
+class ZoningLayers:
+    """The loaded layers: one GeoDataFrame per vector role (EPSG:4490), the rasters, and load reports."""
+
+    catalog: Catalog | None
+    frames: dict[str, gpd.GeoDataFrame]
+    rasters: list[RasterLayer] = field(default_factory=list)
+    reports: list[LayerReport] = field(default_factory=list)
+
+    def frame(self, role: str) -> gpd.GeoDataFrame | None:
+        """The layer of a role in EPSG:4490, or None when the catalog has none."""
+        return self.frames.get(role)
+
+    def has(self, role: str) -> bool:
+        return role in self.frames
+
+    @cached_property
+    def metric_crs(self) -> CRS:
+        """One metric CRS for all layers and sites, centred on the zoning's extent."""
+        bounds = [f.total_bounds for f in self.frames.values() if len(f)]
+        if not bounds:
+            return metric_crs((np.nan,) * 4)
+        b = np.vstack(bounds)
+        return metric_crs((b[:, 0].min(), b[:, 1].min(), b[:, 2].max(), b[:, 3].max()))
+
+    def metric(self, role: str) -> gpd.GeoDataFrame | None:
+        """The layer of a role in the metric CRS (computed once)."""
+        cache = self.__dict__.setdefault("_metric", {})
+        if role not in cache and role in self.frames:
+            cache[role] = to_metric(self.frames[role], self.metric_crs)
+        return cache.get(role)
+
+    def tree(self, role: str) -> shapely.STRtree | None:
+        """STRtree over the metric geometries of a role (built once, geometries prepared)."""
+        cache = self.__dict__.setdefault("_trees", {})
+        if role not in cache and role in self.frames:
+            geoms = self.metric(role).geometry.values
+            shapely.prepare(geoms)
+            cache[role] = shapely.STRtree(geoms)
+        return cache.get(role)
+
+    def boundaries(self, role: str) -> np.ndarray | None:
+        """Prepared boundaries of a role's metric geometries, for on-the-edge tests of points."""
+        cache = self.__dict__.setdefault("_boundaries", {})
+        if role not in cache and role in self.frames:
+            edges = shapely.boundary(self.metric(role).geometry.values.to_numpy())
+            shapely.prepare(edges)
+            cache[role] = edges
+        return cache.get(role)
+
+    def subtree(self, role: str, column: str, value: str) -> tuple[shapely.STRtree, np.ndarray]:
+        """STRtree over the features of a role whose `column` equals `value`, and their row numbers."""
+        cache = self.__dict__.setdefault("_subtrees", {})
+        key = (role, column, value)
+        if key not in cache:
+            frame = self.metric(role)
+            rows = np.flatnonzero(frame[column].to_numpy(dtype=object) == value)
+            geoms = frame.geometry.values.to_numpy()[rows]
+            shapely.prepare(geoms)
+            cache[key] = (shapely.STRtree(geoms), rows)
+        return cache[key]
+
+    def editions(self) -> dict[str, str]:
+        """Role -> 'version (valid from …)' of what decided, for outputs to cite."""
+        out = {}
+        for rep in self.reports:
+            label = rep.version or "unversioned"
+            if rep.valid_from:
+                label += f" (valid from {rep.valid_from})"
+            out[rep.role if rep.role not in out else f"{rep.role}:{Path(rep.source).name}"] = label
+        return out
+
+
+def to_metric(frame: gpd.GeoDataFrame | gpd.GeoSeries, crs: CRS):
+    """Project EPSG:4490 data to the metric CRS, densifying long lon/lat edges first so shared edges stay shared."""
+    if isinstance(frame, gpd.GeoSeries):
+        return reproject(frame, crs)
+    return frame.set_geometry(reproject(frame.geometry, crs))
+
+
+def load_layers(catalog_path: str | Path) -> ZoningLayers:
+    """Load every layer of a catalog; any fault raises a ZoningError naming the catalog line and file."""
+    catalog = read_catalog(catalog_path)
+    frames: dict[str, list[gpd.GeoDataFrame]] = {}
+    rasters: list[RasterLayer] = []
+    reports: list[LayerReport] = []
+    for spec in catalog.layers:
+        if spec.role in TABLE_ROLES:
+            continue
+        if spec.role in RASTER_ROLES:
+            layer, report = read_raster(spec)
+            rasters.append(layer)
+        else:
+            gdf, report = read_vector(spec)
+            gdf["layer"] = spec.display_path
+            frames.setdefault(spec.role, []).append(gdf)
+        reports.append(report)
+    keys = [r.key for r in rasters]
+    dup = {k for k in keys if keys.count(k) > 1}
+    if dup:
+        raise ZoningError(f"{catalog.path.name}: several air_quality layers give column(s) {', '.join(sorted(dup))}; "
+                          f"give each a distinct pollutant or name")
+    merged = {role: _concat(parts) for role, parts in frames.items()}
+    return ZoningLayers(catalog=catalog, frames=merged, rasters=rasters, reports=reports)
+
+
+def _concat(parts: list[gpd.GeoDataFrame]) -> gpd.GeoDataFrame:
+    if len(parts) == 1:
+        return parts[0]
+    return gpd.GeoDataFrame(pd.concat(parts, ignore_index=True), crs=parts[0].crs)
+
+
+def check_layers(catalog_path: str | Path) -> list[LayerReport]:
+    """Load each layer on its own, collecting faults as problems instead of stopping at the first."""
+    catalog = read_catalog(catalog_path)
+    reports = []
+    for spec in catalog.layers:
+        if spec.role in TABLE_ROLES:
+            continue
+        try:
+            _, report = (read_raster if spec.role in RASTER_ROLES else read_vector)(spec)
+        except ZoningError as exc:
+            report = LayerReport(role=spec.role, where=spec.where, source=spec.path, problems=[str(exc)])
+        reports.append(report)
+    return reports
