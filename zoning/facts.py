@@ -92,7 +92,8 @@ class _Context:
         share = np.where(self.area > 0, overlap / np.where(self.area > 0, self.area, 1), member.astype(float))
         dist = np.zeros(self.n)
         away = ~(member | touching)
-        dist[away] = nearest_distance(self.geoms[away], self.layers.tree("redline"), self.maxd)
+        tree, _ = self.layers.outline_tree("redline")
+        dist[away] = nearest_distance(self.geoms[away], tree, self.maxd)
         ids = join_by_site(p.site[p.member], frame["id"].to_numpy()[p.feature[p.member]], self.n)
         return {"in_redline": member, "redline_touching": touching, "redline_overlap_m2": overlap,
                 "redline_overlap_share": share, "redline_distance_m": dist, "redline_ids": ids}, self._present()
@@ -163,15 +164,25 @@ class _Context:
         best = np.full(self.n, np.inf)
         nearest = np.full(self.n, "", dtype=object)
         for cls in RIVER_CLASSES:
-            tree, rows = self.layers.subtree("river", "class", cls)
+            tree, rows = self.layers.outline_tree("river", "class", cls)
             idx, dist = nearest_feature(self.geoms, tree, self.maxd)
             out[f"river_{cls}_distance_m"] = dist
             closer = (idx >= 0) & (dist < best)
             nearest[closer] = frame["name"].to_numpy(dtype=object)[rows[idx[closer]]]
             best = np.minimum(best, dist)
+        if np.isin(shapely.get_type_id(frame.geometry.values.to_numpy()), [3, 6]).any():
+            self._inside_river_surfaces(frame, out)
+            best = np.minimum.reduce([out[f"river_{c}_distance_m"] for c in RIVER_CLASSES])
         out["river_distance_m"] = best
         out["river_nearest"] = nearest
         return out, self._present()
+
+    def _inside_river_surfaces(self, frame, out) -> None:
+        """Sites on a river drawn as a surface are at distance 0 from it (outlines alone would miss that)."""
+        p = self._pairs("river")
+        classes = frame["class"].to_numpy(dtype=object)[p.feature]
+        for cls in RIVER_CLASSES:
+            out[f"river_{cls}_distance_m"][p.site[classes == cls]] = 0.0
 
     def urban(self):
         if not self.layers.has("urban_area"):
@@ -185,8 +196,9 @@ class _Context:
             return self._absent("district", names)
         frame = self.layers.metric("district")
         rep = shapely.point_on_surface(self.geoms) if self.n else self.geoms
-        tree = self.layers.tree("district")
-        s, f = tree.query(rep, predicate="intersects")
+        s, f = self.layers.tree("district").query(rep)   # boxes, then the prepared polygons decide
+        hit = shapely.intersects(frame.geometry.values.to_numpy()[f], rep[s])
+        s, f = s[hit], f[hit]
         order = np.lexsort((f, s))[::-1]
         pick = np.full(self.n, -1)
         pick[s[order]] = f[order]
@@ -228,21 +240,24 @@ def _assemble(cols: dict[str, object], ok: np.ndarray, index: pd.Index) -> pd.Da
 
 
 def _spread(values, ok: np.ndarray):
-    arr = values if isinstance(values, pd.api.extensions.ExtensionArray) else np.asarray(values)
+    """Values for the valid sites -> a nullable array over all rows (<NA> where there was no site)."""
     n = len(ok)
-    if isinstance(arr, pd.api.extensions.ExtensionArray):
-        full = pd.array([pd.NA] * n, dtype=arr.dtype)
+    if isinstance(values, pd.api.extensions.ExtensionArray):
+        out = pd.array(np.full(n, None, dtype=object), dtype=values.dtype)
+        out[ok] = values
+        return out
+    arr = np.asarray(values)
+    if arr.dtype == bool or arr.dtype.kind in "fi":
+        full = np.zeros(n, dtype=bool if arr.dtype == bool else float)
         full[ok] = arr
-        return full
-    if arr.dtype == bool:
-        full = pd.array([pd.NA] * n, dtype="boolean")
-    elif arr.dtype.kind in "fi":
-        full = pd.array([pd.NA] * n, dtype="Float64")
-    else:
-        full = pd.array([pd.NA] * n, dtype="string")
-        arr = pd.array(arr, dtype="string")
+        mask = ~ok
+        if arr.dtype.kind == "f":
+            mask = mask.copy()
+            mask[ok] = np.isnan(arr)
+        return pd.arrays.BooleanArray(full, mask) if arr.dtype == bool else pd.arrays.FloatingArray(full, mask)
+    full = np.full(n, None, dtype=object)
     full[ok] = arr
-    return full
+    return pd.array(full, dtype="string")
 
 
 def _missing_text(parts: list[np.ndarray], ok: np.ndarray, index: pd.Index) -> pd.Series:

@@ -19,6 +19,7 @@ from pyproj import CRS
 from .catalog import RASTER_ROLES, TABLE_ROLES, Catalog, read_catalog
 from .errors import ZoningError
 from .metric import metric_crs
+from .pieces import boundary_pieces
 from .reproject import reproject
 from .raster import RasterLayer, read_raster
 from .vector import LayerReport, read_vector
@@ -74,16 +75,19 @@ class ZoningLayers:
             cache[role] = edges
         return cache.get(role)
 
-    def subtree(self, role: str, column: str, value: str) -> tuple[shapely.STRtree, np.ndarray]:
-        """STRtree over the features of a role whose `column` equals `value`, and their row numbers."""
-        cache = self.__dict__.setdefault("_subtrees", {})
+    def outline_tree(self, role: str, column: str | None = None, value: str | None = None
+                     ) -> tuple[shapely.STRtree, np.ndarray]:
+        """STRtree over short pieces of a role's outlines (optionally only rows where `column == value`),
+        with the row number each piece belongs to: the fast way to nearest distances from outside."""
+        cache = self.__dict__.setdefault("_outlines", {})
         key = (role, column, value)
         if key not in cache:
             frame = self.metric(role)
-            rows = np.flatnonzero(frame[column].to_numpy(dtype=object) == value)
-            geoms = frame.geometry.values.to_numpy()[rows]
-            shapely.prepare(geoms)
-            cache[key] = (shapely.STRtree(geoms), rows)
+            rows = np.arange(len(frame))
+            if column is not None:
+                rows = np.flatnonzero(frame[column].to_numpy(dtype=object) == value)
+            pieces, owner = boundary_pieces(frame.geometry.values.to_numpy()[rows])
+            cache[key] = (shapely.STRtree(pieces), rows[owner])
         return cache[key]
 
     def editions(self) -> dict[str, str]:
@@ -146,6 +150,6 @@ def check_layers(catalog_path: str | Path) -> list[LayerReport]:
         try:
             _, report = (read_raster if spec.role in RASTER_ROLES else read_vector)(spec)
         except ZoningError as exc:
-            report = LayerReport(role=spec.role, where=spec.where, source=spec.path, problems=[str(exc)])
+            report = LayerReport(role=spec.role, where=spec.where, source=spec.path, problems=[str(exc)], failed=True)
         reports.append(report)
     return reports

@@ -26,6 +26,8 @@ def reproject(series: gpd.GeoSeries, crs) -> gpd.GeoSeries:
     >>> round(float(reproject(s, "EPSG:4490").x.iloc[0]), 2)
     106.55
     """
+    if series.crs is not None and CRS.from_user_input(series.crs) == CRS.from_user_input(crs):
+        return series
     return densify(series).to_crs(crs)
 
 

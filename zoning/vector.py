@@ -45,6 +45,7 @@ class LayerReport:
     version: str | None = None
     valid_from: str | None = None
     issued_by: str | None = None
+    failed: bool = False
 
 
 def read_vector(spec: LayerSpec) -> tuple[gpd.GeoDataFrame, LayerReport]:

@@ -1,0 +1,22 @@
+"""The `zoning` command: one small module per sub-command over the Python API.
+
+    zoning layers check [--catalog F]
+    zoning screen INPUT -o OUTDIR            (or --lon/--lat/--wkt for one site)
+    zoning rules test [--rules DIR]
+    zoning map [--catalog F] -o zoning.html
+"""
+
+from __future__ import annotations
+
+import click
+
+from .layers_cmd import layers
+
+
+@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+@click.version_option(package_name="zoning-screen")
+def main() -> None:
+    """Screen industrial projects against ecological zoning (三线一单) and 渝环〔2023〕71号."""
+
+
+main.add_command(layers)
