@@ -22,6 +22,7 @@ import pyogrio
 import pyproj
 import shapely
 
+from zoning.reproject import to_storage
 from zoning import STORAGE_CRS, coords
 from zoning.encoding import shapefile_encoding
 from zoning.errors import CoordinateError
@@ -589,8 +590,8 @@ def _degrees_or_error(work: _Work, positions: np.ndarray, geoms: np.ndarray) -> 
 
 
 def _to_storage(geoms: np.ndarray, crs) -> np.ndarray:
-    """Geometries reprojected from `crs` to EPSG:4490."""
-    return gpd.GeoSeries(geoms, crs=crs).to_crs(STORAGE_CRS).to_numpy()
+    """Geometries reprojected from `crs` to EPSG:4490 (densified first, so polygon edges keep their course)."""
+    return to_storage(gpd.GeoSeries(geoms, crs=crs)).to_numpy()
 
 
 def _file_geometry(geometry, n: int) -> gpd.GeoSeries:
@@ -609,7 +610,7 @@ def _from_file(work: _Work, rows: np.ndarray, file_geoms: gpd.GeoSeries) -> np.n
         selected = selected.set_crs(work.crs)
     if selected.crs is None:
         return _assume_storage(work, np.flatnonzero(rows), selected.to_numpy())
-    return selected.to_crs(STORAGE_CRS).to_numpy()
+    return to_storage(selected).to_numpy()
 
 
 def _assume_storage(work: _Work, positions: np.ndarray, geoms: np.ndarray) -> np.ndarray:

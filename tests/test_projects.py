@@ -54,7 +54,8 @@ def _assert_sites(pl: ProjectList, tol: float = 1e-7) -> None:
     assert (p["error"] == "").all(), list(p["error"])
     assert p.crs.to_epsg() == 4490
     for got, want in zip(p.geometry, _sites().geometry):
-        assert got.equals_exact(want.normalize(), tol) or got.normalize().equals_exact(want.normalize(), tol)
+        # reprojection densifies long edges, so compare shapes, not vertex lists
+        assert got.hausdorff_distance(want) < tol and abs(got.area - want.area) <= tol * max(want.length, 1e-12)
 
 
 # ------------------------------------------------------------------ tables

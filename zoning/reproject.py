@@ -26,9 +26,12 @@ def reproject(series: gpd.GeoSeries, crs) -> gpd.GeoSeries:
     >>> round(float(reproject(s, "EPSG:4490").x.iloc[0]), 2)
     106.55
     """
-    if series.crs is not None and CRS.from_user_input(series.crs) == CRS.from_user_input(crs):
+    src, dst = CRS.from_user_input(series.crs), CRS.from_user_input(crs)
+    if src == dst:
         return series
-    return densify(series).to_crs(crs)
+    if src.is_geographic and dst.is_geographic:  # WGS84 <-> CGCS2000: same shape, no edge bends
+        return series.to_crs(dst)
+    return densify(series).to_crs(dst)
 
 
 def to_storage(series: gpd.GeoSeries) -> gpd.GeoSeries:
