@@ -60,6 +60,7 @@ PROCESS_WORDS = {
     "grinding_station": ("粉磨站", "水泥粉磨站", "粉磨", "grinding_station", "grindingstation", "grinding",
                          "cementgrinding", "clinkergrinding"),
     "eaf": ("电炉", "电弧炉", "电炉炼钢", "短流程", "eaf", "electricarcfurnace", "electricfurnace"),
+    "clinker": ("熟料", "熟料生产线", "水泥熟料", "熟料线", "clinker", "clinkerline"),
     "bf_bof": ("高炉-转炉", "高炉转炉", "长流程", "bf_bof", "bfbof", "blastfurnace", "longprocess"),
 }
 
@@ -724,14 +725,15 @@ def _process(work: _Work) -> tuple[pd.Series, pd.Series]:
     unknown = (raw.notna() & mapped.isna()).to_numpy(bool)
     if unknown.any():
         work.add("warning", unknown, [f"{work.column('process')} {_quote(v)} not recognised; kept as written "
-                                      "(known: 粉磨站, 电炉, 高炉-转炉)" for v in raw[unknown]])
+                                      "(known: 粉磨站, 熟料, 电炉, 高炉-转炉)" for v in raw[unknown]])
     return mapped.fillna(raw.str.lower()), known
 
 
 def _major(work: _Work) -> pd.Series:
-    """National-major-project flag from 是/否, yes/no, true/false, 1/0, Y/N; other words -> <NA> + warning."""
+    """National-major-project flag from 是/否, yes/no, true/false, 1/0, Y/N; blank or no column -> not flagged
+    (False); other words -> <NA> + warning, so rules that need the flag send the row to review."""
     raw = _column_text(work, "major")
-    major = _translate(raw, MAJOR_WORDS).astype("boolean")
+    major = _translate(raw, MAJOR_WORDS).astype("boolean").mask(raw.isna(), False)
     unknown = (raw.notna() & major.isna()).to_numpy(bool)
     if unknown.any():
         work.add("warning", unknown, [f"{work.column('major')} {_quote(v)} not recognised; expected 是/否 (yes/no)"

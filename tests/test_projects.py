@@ -71,7 +71,7 @@ def test_gbk_csv_without_bom_with_chinese_headers(tmp_path):
     assert list(p["sector_raw"]) == ["C3011", "3120", "2614"]
     assert list(p["construction"]) == ["new", "expansion", "renovation"]
     assert list(p["process"].fillna("-")) == ["grinding_station", "eaf", "-"]
-    assert list(p["major"].astype(object).fillna("-")) == [False, True, "-"]
+    assert list(p["major"].astype(object).fillna("-")) == [False, True, False]
     assert p.loc[1, "park_claim"] is pd.NA and p.loc[2, "park_claim"] == "万州经开区"
     assert pl.column_map["lon"] == "经度" and pl.column_map["park"] == "所在园区"
     assert list(pl.original.columns) == HEADERS_ZH and pl.original.loc[1, "项目编号"] == "0002"
@@ -411,7 +411,8 @@ def test_vocabularies_and_warnings():
                                               "-", "bf_bof"]
     assert list(p["process_known"].astype(object).fillna("-")) == [True] * 5 + [False, "-", True]
     assert "'Coke Oven'" in p.loc[5, "warnings"]
-    assert list(p["major"].astype(object).fillna("-")) == [True, False, True, False, True, False, "-", "-"]
+    # blank is "not flagged" (False); an unreadable word stays unknown so rules needing it go to review
+    assert list(p["major"].astype(object).fillna("-")) == [True, False, True, False, True, False, "-", False]
     assert "'也许'" in p.loc[6, "warnings"]
     assert p.loc[7, "warnings"] == "" and p.loc[7, "id"] == "row 8"
 

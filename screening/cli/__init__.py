@@ -11,6 +11,7 @@ from __future__ import annotations
 import click
 
 from .layers_cmd import layers
+from .screen_cmd import screen_cmd
 
 
 @click.group(context_settings={"help_option_names": ["-h", "--help"]})
@@ -20,3 +21,4 @@ def main() -> None:
 
 
 main.add_command(layers)
+main.add_command(screen_cmd)

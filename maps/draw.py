@@ -1,0 +1,124 @@
+"""Drawing shared by all maps: the base map frame, zoning layers as toggleable groups, overlays."""
+
+import json
+from html import escape
+
+import folium
+import geopandas as gpd
+import numpy as np
+import shapely
+
+from maps.basemap import NO_BASEMAP_CSS, add_basemap, to_display
+from maps.elements import HtmlOverlay, StyleSheet, VectorLayer
+from maps.popups import zoning_popup, zoning_tip
+from maps.simplify import decimals_for, display_tolerance, for_display
+from maps.styles import ROLE_LABELS, ROLE_ORDER, feature_style
+
+STORAGE_EPSG = 4490
+COVERAGE_ROLES = {"control_unit", "district"}
+"""Roles whose polygons tile the territory, so coverage simplification keeps shared edges shared."""
+MAX_ZOOM = 18
+ILLUSTRATIVE_NOTE = "示例数据，非官方 / illustrative data, not official"
+
+
+def in_storage_crs(gdf: gpd.GeoDataFrame) -> gpd.GeoDataFrame:
+    """The frame in EPSG:4490 (frames without a CRS are taken to be in it already)."""
+    if gdf.crs is None or gdf.crs.to_epsg() == STORAGE_EPSG:
+        return gdf
+    return gdf.to_crs(STORAGE_EPSG)
+
+
+def features_json(geoms: np.ndarray, popups=None, tips=None) -> str:
+    """A GeoJSON FeatureCollection text from display-ready geometries and escaped popup/tooltip HTML."""
+    geometry_texts = shapely.to_geojson(geoms) if len(geoms) else []
+    features = []
+    for i, geometry in enumerate(geometry_texts):
+        props = {}
+        if popups is not None:
+            props["popup"] = popups[i]
+        if tips is not None:
+            props["tip"] = tips[i]
+        features.append('{"type":"Feature","geometry":%s,"properties":%s}'
+                        % (geometry, json.dumps(props, ensure_ascii=False, separators=(",", ":"))))
+    return '{"type":"FeatureCollection","features":[' + ",".join(features) + "]}"
+
+
+def new_map(bounds, basemap: str, key: str | None) -> folium.Map:
+    """A map framed on `bounds` (display coordinates) with a scale bar and the chosen base map."""
+    minx, miny, maxx, maxy = bounds
+    m = folium.Map(location=[(miny + maxy) / 2, (minx + maxx) / 2], zoom_start=9, tiles=None,
+                   control_scale=True, zoom_snap=0.25)
+    m.options["max_zoom"] = MAX_ZOOM  # folium passes max_zoom only to tile layers; clustering needs it on the map
+    add_basemap(m, basemap, key)
+    if basemap == "none":
+        m.get_root().header.add_child(StyleSheet(NO_BASEMAP_CSS), name="maps_no_basemap")
+    m.fit_bounds([[miny, minx], [maxy, maxx]])
+    return m
+
+
+def display_bounds(bounds, basemap: str):
+    """Bounds as drawn on the base map (shifted for GCJ-02 base maps)."""
+    box = to_display(np.array([shapely.box(*bounds)], dtype=object), basemap)[0]
+    return box.bounds
+
+
+def add_zoning_layers(m: folium.Map, layers: dict, *, bounds, basemap: str, clip: bool = False,
+                      tolerance: float | None = None) -> list[str]:
+    """Draw each zoning layer in view as its own toggleable group; return the roles drawn."""
+    tolerance = display_tolerance(bounds) if tolerance is None else tolerance
+    roles = [r for r in ROLE_ORDER if r in layers] + [r for r in layers if r not in ROLE_ORDER]
+    drawn = []
+    for role in roles:
+        gdf = layers[role]
+        if gdf is None or len(gdf) == 0:
+            continue
+        gdf = in_storage_crs(gdf)
+        geoms, positions = for_display(gdf.geometry.values, bounds, tolerance=tolerance, clip=clip,
+                                       coverage=role in COVERAGE_ROLES)
+        if len(geoms) == 0:
+            continue
+        geoms = to_display(geoms, basemap, decimals_for(tolerance))
+        records = gdf.drop(columns=gdf.geometry.name).iloc[positions].to_dict("records")
+        zh, en = ROLE_LABELS.get(role, (role, role))
+        group = folium.FeatureGroup(name=f"{zh} {en}", overlay=True, show=True).add_to(m)
+        by_style: dict[str, list[int]] = {}
+        for i, row in enumerate(records):
+            by_style.setdefault(json.dumps(feature_style(role, row), sort_keys=True), []).append(i)
+        for style_key, idx in by_style.items():
+            data = features_json(geoms[idx], [zoning_popup(role, records[i]) for i in idx],
+                                 [zoning_tip(role, records[i]) for i in idx])
+            group.add_child(VectorLayer(data, json.loads(style_key), name=f"zoning_{role}"))
+        drawn.append(role)
+    return drawn
+
+
+def is_illustrative(layers: dict) -> bool:
+    """True when any layer's source marks it as illustrative (demo) data."""
+    for gdf in layers.values():
+        if gdf is None or "source" not in gdf.columns:
+            continue
+        if gdf["source"].dropna().astype(str).str.lower().str.startswith("illustrative").any():
+            return True
+    return False
+
+
+_HEAD_CSS = """
+.maps-head { position: fixed; top: 10px; left: 50%; transform: translateX(-50%); z-index: 1000;
+  text-align: center; font: 14px/1.35 "Noto Sans CJK SC", "Microsoft YaHei", sans-serif; pointer-events: none; }
+.maps-title { background: rgba(255,255,255,.92); padding: 4px 12px; border-radius: 4px; font-weight: bold;
+  box-shadow: 0 1px 4px rgba(0,0,0,.3); margin-bottom: 4px; }
+.maps-note { background: #fff3cd; color: #7a4b00; border: 1px solid #e0a800; padding: 3px 10px;
+  border-radius: 4px; font-size: 13px; }
+"""
+
+
+def add_head(m: folium.Map, title: str | None, illustrative: bool) -> None:
+    """Title and, for demo data, the visible 'illustrative data, not official' note at the top."""
+    if not title and not illustrative:
+        return
+    body = '<div class="maps-head">'
+    if title:
+        body += f'<div class="maps-title">{escape(title)}</div>'
+    if illustrative:
+        body += f'<div class="maps-note">{escape(ILLUSTRATIVE_NOTE)}</div>'
+    m.add_child(HtmlOverlay(body + "</div>", _HEAD_CSS, name="maps_head"))

@@ -1,0 +1,117 @@
+"""`zoning screen`: a project list -> results.csv/xlsx/gpkg + summary.json (+ map.html); or one site -> verdict."""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import time
+from pathlib import Path
+
+import click
+from rich.console import Console
+
+from zoning.errors import ZoningError
+from zoning.layers import load_layers
+
+from ..output import write_outputs
+from ..projects import ProjectFileError, read_projects
+from ..rules import RuleError, load_rules
+from ..screen import screen
+from ..site import site_projects
+from .options import catalog_option, default_catalog, default_rules, rules_option
+from .verdict import print_verdict, verdict_json
+
+_FATAL = (ZoningError, RuleError, ProjectFileError)
+
+
+@click.command("screen")
+@click.argument("input_path", required=False, type=click.Path(exists=True, dir_okay=False, path_type=Path))
+@click.option("-o", "--out", "outdir", type=click.Path(file_okay=False, path_type=Path),
+              help="Output folder: results.csv, results.xlsx, results.gpkg, summary.json, map.html.")
+@catalog_option
+@rules_option
+@click.option("--crs", help="CRS of x/y or WKT input, e.g. EPSG:4545 (CGCS2000 3° GK CM 108E).")
+@click.option("--layer", help="Sheet (XLSX) or layer (GPKG/KML) to read.")
+@click.option("--encoding", help="Text encoding of a CSV, when detection is not enough (e.g. GB18030).")
+@click.option("--as-of", type=click.DateTime(formats=["%Y-%m-%d"]), help="Apply the rules in force on this date.")
+@click.option("--tolerance", default=1.0, show_default=True, help="Overlap (m²) at or below which a site only touches.")
+@click.option("--max-distance", type=float, help="Distances beyond this (m) are reported as inf (faster).")
+@click.option("--lon", help="One site: longitude (decimal or DMS).")
+@click.option("--lat", help="One site: latitude (decimal or DMS).")
+@click.option("--wkt", help="One site: WKT point or polygon.")
+@click.option("--sector", help="One site: GB/T 4754-2017 code, e.g. 3011 or C3011.")
+@click.option("--construction", help="One site: new | expansion | renovation | relocation (or 新建/扩建/改建/迁建).")
+@click.option("--name", help="One site: project name.")
+@click.option("--coords", help="One site: CGCS2000 | WGS84 | GCJ02 | BD09.")
+@click.option("--process", help="One site: grinding_station | eaf | bf_bof (or 粉磨站/电炉/高炉-转炉).")
+@click.option("--major", help="One site: national major project (yes/no).")
+@click.option("--park", help="One site: the park the applicant claims.")
+@click.option("--json", "as_json", is_flag=True, help="One site: print the verdict as JSON.")
+@click.option("--map/--no-map", "with_map", default=True, show_default=True, help="Write map.html into the output folder.")
+@click.option("--online", is_flag=True, help="Maps load Leaflet from CDNs instead of inlining it.")
+@click.option("-q", "--quiet", is_flag=True, help="No progress or summary on the terminal.")
+def screen_cmd(input_path, outdir, catalog, rules_dir, crs, layer, encoding, as_of, tolerance, max_distance,
+               lon, lat, wkt, sector, construction, name, coords, process, major, park, as_json, with_map, online,
+               quiet):
+    """Screen a project list (INPUT -o OUTDIR), or one site (--lon/--lat or --wkt)."""
+    single = any(v is not None for v in (lon, lat, wkt))
+    if single == bool(input_path):
+        raise click.UsageError("give either INPUT (a project list) or one site with --lon/--lat or --wkt")
+    if input_path and not outdir:
+        raise click.UsageError("a project list needs -o OUTDIR for its results")
+    console = Console(stderr=True, quiet=quiet or as_json)
+    started = time.perf_counter()
+    try:
+        with console.status("loading layers and rules") as status:
+            layers = load_layers(catalog or default_catalog())
+            rules = load_rules(rules_dir or default_rules())
+            status.update("reading projects")
+            if single:
+                projects = site_projects(crs=crs, lon=lon, lat=lat, wkt=wkt, sector=sector, name=name,
+                                         construction=construction, coords=coords, process=process, major=major,
+                                         park=park)
+            else:
+                projects = read_projects(input_path, crs=crs, layer=layer, encoding=encoding)
+            results = screen(projects, layers, rules, as_of=as_of.date() if as_of else None, tolerance_m2=tolerance,
+                             max_distance_m=max_distance, progress=lambda msg: status.update(msg))
+    except _FATAL as exc:
+        raise click.ClickException(str(exc)) from exc
+    meta = _meta(input_path, catalog or default_catalog(), rules_dir or default_rules(), layers, as_of)
+    if single:
+        if as_json:
+            click.echo(json.dumps(verdict_json(results.iloc[0], meta), ensure_ascii=False, indent=2))
+        else:
+            print_verdict(results.iloc[0], Console(soft_wrap=True), meta)
+    if outdir:
+        written = write_outputs(results, outdir, meta)
+        if with_map:
+            written["map"] = _write_map(results, layers, outdir, single, online)
+        console.print(f"wrote {', '.join(str(p) for p in written.values())}")
+    if not single:
+        counts = results["decision"].value_counts().to_dict()
+        console.print(f"{len(results):,} project(s) screened in {time.perf_counter() - started:.1f} s: "
+                      + ", ".join(f"{k} {v}" for k, v in counts.items()))
+
+
+def _meta(input_path, catalog, rules_dir, layers, as_of) -> dict:
+    """What decided: input, catalog, layer editions, rules folder and date — recorded in summary.json."""
+    return {
+        "input": str(input_path) if input_path else "(single site)",
+        "catalog": str(catalog),
+        "layer_editions": layers.editions(),
+        "rules": str(rules_dir),
+        "as_of": (as_of.date() if as_of else dt.date.today()).isoformat(),
+    }
+
+
+def _write_map(results, layers, outdir: Path, single: bool, online: bool) -> Path:
+    """map.html: a decision map of the batch, or a site map for one site."""
+    from maps.decision_map import decision_map
+    from maps.save import save_map
+    from maps.site_map import site_map
+
+    frames = dict(layers.frames)
+    m = site_map(results.iloc[:1], frames, online=online) if single else decision_map(results, frames, online=online)
+    path = Path(outdir) / "map.html"
+    save_map(m, path, online=online)
+    return path

@@ -1,0 +1,114 @@
+"""Screen projects: project facts + spatial facts (one vectorised pass of `zoning`) + rules -> decisions.
+
+>>> from zoning.layers import load_layers                           # doctest: +SKIP
+>>> from screening.rules import load_rules
+>>> from screening.projects import read_projects
+>>> results = screen(read_projects("examples/projects.csv"), load_layers("layers/demo/catalog.toml"),
+...                  load_rules())                                    # doctest: +SKIP
+>>> results[["id", "decision", "rule_ids"]]                          # doctest: +SKIP
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Callable
+
+import geopandas as gpd
+import numpy as np
+import pandas as pd
+
+from zoning import STORAGE_CRS
+from zoning.facts import compute_facts
+from zoning.layers import ZoningLayers
+
+from .decide import DECISION_ZH, decide
+from .projects import ProjectList
+from .rules import RuleSet
+
+#: the columns every result carries after the input's own, in this order
+RESULT_COLUMNS = (
+    "decision", "decision_zh", "rule_ids", "reasons", "obligations", "citations", "error", "warnings",
+    "in_redline", "redline_overlap_m2", "redline_distance_m", "park", "control_units", "control_unit_categories",
+    "river_distance_m", "in_urban_area", "district",
+)
+#: further facts kept in the results (after the raster columns) so maps and reports can show them
+EXTRA_COLUMNS = (
+    "sector_code", "sector_name", "construction_type", "undecided", "missing_layers", "in_coverage", "in_compliant_park",
+    "park_straddles", "in_priority_unit", "redline_overlap_share", "river_mainstream_distance_m",
+    "river_tributary_distance_m", "river_nearest",
+)
+_PROJECT_FACTS = ("construction", "process", "process_known", "major")
+
+
+def project_facts(projects: gpd.GeoDataFrame, rules: RuleSet) -> pd.DataFrame:
+    """Non-spatial facts: the sector catalog's columns plus construction, process and major."""
+    sectors = rules.sectors.facts(projects["sector_raw"])
+    sectors.index = projects.index
+    return pd.concat([sectors, projects[list(_PROJECT_FACTS)]], axis=1)
+
+
+def screen(projects: ProjectList, layers: ZoningLayers, rules: RuleSet, *, as_of: dt.date | None = None,
+           tolerance_m2: float = 1.0, max_distance_m: float | None = None,
+           progress: Callable[[str], None] | None = None) -> gpd.GeoDataFrame:
+    """Every input row, in order, with its columns, then the decision columns and the facts behind them."""
+    step = progress or (lambda _msg: None)
+    proj = projects.projects
+    step("project facts")
+    facts = project_facts(proj, rules)
+    step("spatial facts")
+    spatial = compute_facts(proj.geometry, layers, tolerance_m2=tolerance_m2, max_distance_m=max_distance_m)
+    facts = pd.concat([facts, spatial], axis=1)
+    step("rules")
+    decisions = decide(facts, rules, as_of=as_of)
+    step("results")
+    return _assemble(projects, facts, decisions, rules, layers)
+
+
+def _assemble(projects: ProjectList, facts: pd.DataFrame, decisions: pd.DataFrame, rules: RuleSet,
+              layers: ZoningLayers) -> gpd.GeoDataFrame:
+    proj = projects.projects
+    invalid = (proj["error"].fillna("") != "").to_numpy()
+    out = decisions.copy()
+    out.loc[invalid, "decision"] = "invalid"
+    out["decision_zh"] = out["decision"].map(DECISION_ZH).astype("string")
+    for col in ("rule_ids", "reasons", "obligations", "citations", "undecided"):
+        out.loc[invalid, col] = ""
+    out.loc[invalid, "reasons"] = proj.loc[invalid, "error"]
+    out["error"] = proj["error"].fillna("")
+    out["warnings"] = _warnings(proj, facts)
+    raster_cols = [c for r in layers.rasters for c in (r.key, f"{r.key}_max")]
+    out["sector_code"] = facts["sector"]
+    out["sector_name"] = _sector_names(facts["sector"], rules)
+    out["construction_type"] = facts["construction"]
+    fact_cols = [c for c in (*RESULT_COLUMNS, *raster_cols, *EXTRA_COLUMNS) if c not in out.columns]
+    out = pd.concat([out, facts[[c for c in fact_cols if c in facts.columns]]], axis=1)
+    ordered = [c for c in (*RESULT_COLUMNS, *raster_cols, *EXTRA_COLUMNS) if c in out.columns]
+    original = projects.original.copy()
+    original.index = proj.index
+    clash = [c for c in original.columns if c in ordered or c == "geometry"]
+    original = original.rename(columns={c: f"{c}_input" for c in clash})
+    result = pd.concat([original, out[ordered]], axis=1)
+    return gpd.GeoDataFrame(result, geometry=proj.geometry.values, crs=STORAGE_CRS)
+
+
+def _sector_names(codes: pd.Series, rules: RuleSet) -> pd.Series:
+    """The GB/T 4754 name of each (normalized) sector code, looked up once per distinct code."""
+    table = {c: rules.sectors.name(c) for c in codes.dropna().unique()}
+    return codes.map(table).astype("string")
+
+
+def _warnings(proj: gpd.GeoDataFrame, facts: pd.DataFrame) -> pd.Series:
+    """The reader's warnings plus a claimed park (name or id) the site is not wholly inside."""
+    warnings = proj["warnings"].fillna("").astype(object).to_numpy()
+    claim = proj["park_claim"].fillna("").astype(str).str.strip()
+    located = (proj["error"].fillna("") == "").to_numpy()
+    rows = np.flatnonzero((claim != "").to_numpy() & located)
+    if len(rows) and "park" in facts:
+        names = pd.concat([facts[c].fillna("").astype(str).str.split(";").explode() for c in ("park", "park_ids")])
+        held = pd.MultiIndex.from_arrays([facts.index.get_indexer(names.index), names.to_numpy()])
+        asked = pd.MultiIndex.from_arrays([rows, claim.to_numpy()[rows]])
+        wrong = rows[~asked.isin(held)]
+        msg = np.array([f"申报园区“{c}”与选址不符 / site is not inside the claimed park '{c}'"
+                        for c in claim.to_numpy()[wrong]], dtype=object)
+        warnings[wrong] = np.where(warnings[wrong] == "", msg, warnings[wrong] + "; " + msg)
+    return pd.Series(pd.array(warnings, dtype="string"), index=proj.index)
