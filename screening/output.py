@@ -73,7 +73,7 @@ def _cells(table: pd.DataFrame) -> list[list]:
             arr = s.astype(object).where(s.notna(), "").to_numpy()
         elif pd.api.types.is_numeric_dtype(s.dtype):
             f = s.astype("Float64")
-            arr = f.astype(object).where(f.notna(), "").to_numpy()
+            arr = f.astype(object).where(f.notna(), "").to_numpy().copy()
             inf = np.isinf(f.fillna(0).to_numpy(dtype=float))
             arr[inf] = "inf"
         else:
