@@ -108,8 +108,12 @@ def to_metric(frame: gpd.GeoDataFrame | gpd.GeoSeries, crs: CRS):
     return frame.set_geometry(reproject(frame.geometry, crs))
 
 
-def load_layers(catalog_path: str | Path) -> ZoningLayers:
-    """Load every layer of a catalog; any fault raises a ZoningError naming the catalog line and file."""
+def load_layers(catalog_path: str | Path, bbox: tuple[float, float, float, float] | None = None) -> ZoningLayers:
+    """Load every layer of a catalog; any fault raises a ZoningError naming the catalog line and file.
+
+    With `bbox` (lon/lat), vector layers are read only near it: facts are then exact for sites in the
+    box, and distances beyond the box's margin must be treated as "farther than the margin".
+    """
     catalog = read_catalog(catalog_path)
     frames: dict[str, list[gpd.GeoDataFrame]] = {}
     rasters: list[RasterLayer] = []
@@ -121,7 +125,7 @@ def load_layers(catalog_path: str | Path) -> ZoningLayers:
             layer, report = read_raster(spec)
             rasters.append(layer)
         else:
-            gdf, report = read_vector(spec)
+            gdf, report = read_vector(spec, bbox=bbox)
             gdf["layer"] = spec.display_path
             frames.setdefault(spec.role, []).append(gdf)
         reports.append(report)

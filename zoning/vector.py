@@ -11,7 +11,7 @@ import numpy as np
 import pandas as pd
 import pyogrio
 import shapely
-from pyproj import CRS
+from pyproj import CRS, Transformer
 
 from . import STORAGE_CRS
 from .catalog import ROLE_FIELDS, VOCABULARY, LayerSpec, source_field
@@ -48,11 +48,16 @@ class LayerReport:
     failed: bool = False
 
 
-def read_vector(spec: LayerSpec) -> tuple[gpd.GeoDataFrame, LayerReport]:
-    """Load a vector layer as our vocabulary (id, name, role fields, source, edition) in EPSG:4490."""
+def read_vector(spec: LayerSpec, bbox: tuple[float, float, float, float] | None = None
+                ) -> tuple[gpd.GeoDataFrame, LayerReport]:
+    """Load a vector layer as our vocabulary (id, name, role fields, source, edition) in EPSG:4490.
+
+    `bbox` (lon/lat, EPSG:4490) reads only the features meeting that box — through the source's spatial
+    index where it has one (GeoPackage, indexed shapefile) — for fast single-site answers.
+    """
     report = LayerReport(role=spec.role, where=spec.where, source=spec.path, layer=spec.layer,
                          version=spec.version, valid_from=spec.valid_from, issued_by=spec.source)
-    raw = _read(spec, report)
+    raw = _read(spec, report, bbox)
     frame = _map_fields(raw, spec)
     geoms = _repair(raw.geometry.values, frame["id"].to_numpy(), spec, report)
     gdf = gpd.GeoDataFrame(frame, geometry=geoms, crs=raw.crs)
@@ -64,7 +69,7 @@ def read_vector(spec: LayerSpec) -> tuple[gpd.GeoDataFrame, LayerReport]:
     return gdf, report
 
 
-def _read(spec: LayerSpec, report: LayerReport) -> gpd.GeoDataFrame:
+def _read(spec: LayerSpec, report: LayerReport, bbox=None) -> gpd.GeoDataFrame:
     kwargs: dict[str, Any] = {}
     is_shp = Path(spec.path).suffix.lower() in (".shp", ".zip", ".dbf")
     if spec.encoding:
@@ -86,11 +91,27 @@ def _read(spec: LayerSpec, report: LayerReport) -> gpd.GeoDataFrame:
             if len(layers) > 1:
                 names = ", ".join(str(n) for n in layers[:, 0])
                 raise LayerError(f"{spec.where}: the source has several layers ({names}); set layer = \"...\"")
+        if bbox is not None:
+            kwargs.update(_source_bbox(spec, bbox, report))
         return pyogrio.read_dataframe(spec.path, layer=layer, **kwargs)
     except LayerError:
         raise
     except Exception as exc:  # pyogrio raises DataSourceError, DataLayerError, ... with GDAL's words
         raise LayerError(f"{spec.where}: cannot read {spec.path}: {exc}") from exc
+
+
+def _source_bbox(spec: LayerSpec, bbox, report: LayerReport) -> dict[str, Any]:
+    """`bbox=` for pyogrio in the source's own CRS; nothing (read all) when that CRS is unknown."""
+    info = pyogrio.read_info(spec.path, layer=spec.layer)
+    crs = info.get("crs") or spec.crs
+    if not crs:
+        return {}
+    crs = CRS.from_user_input(crs)
+    if info.get("total_bounds") is not None and all(np.isfinite(info["total_bounds"])):
+        crs, _ = fix_gk_prefix(crs, np.asarray(info["total_bounds"]))
+    box = Transformer.from_crs(STORAGE_CRS, crs, always_xy=True).transform_bounds(*bbox, densify_pts=21)
+    report.notes.append("read only the features near the site")
+    return {"bbox": tuple(box)}
 
 
 def _map_fields(raw: gpd.GeoDataFrame, spec: LayerSpec) -> pd.DataFrame:

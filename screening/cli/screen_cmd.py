@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+import math
 import time
 from pathlib import Path
 
@@ -46,13 +47,15 @@ _FATAL = (ZoningError, RuleError, ProjectFileError)
 @click.option("--process", help="One site: grinding_station | eaf | bf_bof (or 粉磨站/电炉/高炉-转炉).")
 @click.option("--major", help="One site: national major project (yes/no).")
 @click.option("--park", help="One site: the park the applicant claims.")
+@click.option("--radius", default=10_000.0, show_default=True,
+              help="One site: read layers only this far (m) around it; farther distances show as inf.")
 @click.option("--json", "as_json", is_flag=True, help="One site: print the verdict as JSON.")
 @click.option("--map/--no-map", "with_map", default=True, show_default=True, help="Write map.html into the output folder.")
 @click.option("--online", is_flag=True, help="Maps load Leaflet from CDNs instead of inlining it.")
 @click.option("-q", "--quiet", is_flag=True, help="No progress or summary on the terminal.")
 def screen_cmd(input_path, outdir, catalog, rules_dir, crs, layer, encoding, as_of, tolerance, max_distance,
-               lon, lat, wkt, sector, construction, name, coords, process, major, park, as_json, with_map, online,
-               quiet):
+               lon, lat, wkt, sector, construction, name, coords, process, major, park, radius, as_json, with_map,
+               online, quiet):
     """Screen a project list (INPUT -o OUTDIR), or one site (--lon/--lat or --wkt)."""
     single = any(v is not None for v in (lon, lat, wkt))
     if single == bool(input_path):
@@ -62,21 +65,25 @@ def screen_cmd(input_path, outdir, catalog, rules_dir, crs, layer, encoding, as_
     console = Console(stderr=True, quiet=quiet or as_json)
     started = time.perf_counter()
     try:
-        with console.status("loading layers and rules") as status:
-            layers = load_layers(catalog or default_catalog())
+        with console.status("reading projects and rules") as status:
             rules = load_rules(rules_dir or default_rules())
-            status.update("reading projects")
             if single:
                 projects = site_projects(crs=crs, lon=lon, lat=lat, wkt=wkt, sector=sector, name=name,
                                          construction=construction, coords=coords, process=process, major=major,
                                          park=park)
+                max_distance = min(max_distance or radius, radius)
             else:
                 projects = read_projects(input_path, crs=crs, layer=layer, encoding=encoding)
+            status.update("loading layers")
+            bbox = site_bbox(projects.projects.geometry, radius) if single else None
+            layers = load_layers(catalog or default_catalog(), bbox=bbox)
             results = screen(projects, layers, rules, as_of=as_of.date() if as_of else None, tolerance_m2=tolerance,
                              max_distance_m=max_distance, progress=lambda msg: status.update(msg))
     except _FATAL as exc:
         raise click.ClickException(str(exc)) from exc
     meta = _meta(input_path, catalog or default_catalog(), rules_dir or default_rules(), layers, as_of)
+    if max_distance:
+        meta["search_radius_m"] = max_distance
     if single:
         if as_json:
             click.echo(json.dumps(verdict_json(results.iloc[0], meta), ensure_ascii=False, indent=2))
@@ -91,6 +98,16 @@ def screen_cmd(input_path, outdir, catalog, rules_dir, crs, layer, encoding, as_
         counts = results["decision"].value_counts().to_dict()
         console.print(f"{len(results):,} project(s) screened in {time.perf_counter() - started:.1f} s: "
                       + ", ".join(f"{k} {v}" for k, v in counts.items()))
+
+
+def site_bbox(geoms, margin_m: float) -> tuple[float, float, float, float] | None:
+    """Lon/lat box around the sites plus `margin_m` (None when no site could be read: read everything)."""
+    if geoms.isna().all() or geoms.is_empty.all():
+        return None
+    minx, miny, maxx, maxy = geoms.total_bounds
+    dlat = margin_m / 110_574.0
+    dlon = margin_m / (111_320.0 * math.cos(math.radians(max(abs(miny), abs(maxy)))))
+    return (minx - dlon, miny - dlat, maxx + dlon, maxy + dlat)
 
 
 def _meta(input_path, catalog, rules_dir, layers, as_of) -> dict:

@@ -24,11 +24,13 @@ _FACTS = (
 )
 
 
-def _value(v):
+def _value(v, radius=None):
     if v is None or (not isinstance(v, str) and pd.isna(v)):
         return None
     if isinstance(v, float):
-        return "inf" if math.isinf(v) else round(v, 1)
+        if math.isinf(v):
+            return f"> {radius:.0f}" if radius else "inf"  # nothing within the search radius
+        return round(v, 1)
     if hasattr(v, "item"):
         return v.item()
     return v
@@ -42,7 +44,7 @@ def verdict_json(row: pd.Series, meta: dict) -> dict:
         "rule_ids": split(row["rule_ids"], ";"), "reasons": split(row["reasons"], " | "),
         "obligations": split(row["obligations"], " | "), "citations": split(row["citations"], ";"),
         "error": row["error"] or None, "warnings": split(row["warnings"], "; "),
-        "facts": {k: _value(row[k]) for k, _ in _FACTS if k in row.index},
+        "facts": {k: _value(row[k], meta.get("search_radius_m")) for k, _ in _FACTS if k in row.index},
         "location": row.geometry.wkt if row.geometry is not None else None,
         "decided_with": meta,
     }
