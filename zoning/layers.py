@@ -16,6 +16,7 @@ import pandas as pd
 import shapely
 from pyproj import CRS
 
+from .cache import read_cached
 from .catalog import RASTER_ROLES, TABLE_ROLES, Catalog, read_catalog
 from .errors import ZoningError
 from .metric import metric_crs
@@ -108,34 +109,45 @@ def to_metric(frame: gpd.GeoDataFrame | gpd.GeoSeries, crs: CRS):
     return frame.set_geometry(reproject(frame.geometry, crs))
 
 
-def load_layers(catalog_path: str | Path, bbox: tuple[float, float, float, float] | None = None) -> ZoningLayers:
+def load_layers(catalog_path: str | Path, bbox: tuple[float, float, float, float] | None = None,
+                use_cache: bool = True) -> ZoningLayers:
     """Load every layer of a catalog; any fault raises a ZoningError naming the catalog line and file.
 
-    With `bbox` (lon/lat), vector layers are read only near it: facts are then exact for sites in the
-    box, and distances beyond the box's margin must be treated as "farther than the margin".
+    A prepared cache (`zoning layers prepare`) whose key matches the sources is used automatically.
+    With `bbox` (lon/lat), vector layers are read from the sources only near it: facts are then exact
+    for sites in the box, and distances beyond the box's margin mean "farther than the margin".
     """
     catalog = read_catalog(catalog_path)
-    frames: dict[str, list[gpd.GeoDataFrame]] = {}
-    rasters: list[RasterLayer] = []
+    rasters, raster_reports = _rasters(catalog)
+    cached = read_cached(catalog) if use_cache and bbox is None else None
+    if cached is not None:
+        frames, metric, crs, reports = cached
+        layers = ZoningLayers(catalog=catalog, frames=frames, rasters=rasters, reports=reports + raster_reports)
+        layers.__dict__["metric_crs"] = crs
+        layers.__dict__["_metric"] = metric
+        return layers
+    parts: dict[str, list[gpd.GeoDataFrame]] = {}
     reports: list[LayerReport] = []
     for spec in catalog.layers:
-        if spec.role in TABLE_ROLES:
+        if spec.role in TABLE_ROLES | RASTER_ROLES:
             continue
-        if spec.role in RASTER_ROLES:
-            layer, report = read_raster(spec)
-            rasters.append(layer)
-        else:
-            gdf, report = read_vector(spec, bbox=bbox)
-            gdf["layer"] = spec.display_path
-            frames.setdefault(spec.role, []).append(gdf)
+        gdf, report = read_vector(spec, bbox=bbox)
+        gdf["layer"] = spec.display_path
+        parts.setdefault(spec.role, []).append(gdf)
         reports.append(report)
-    keys = [r.key for r in rasters]
+    merged = {role: _concat(frames) for role, frames in parts.items()}
+    return ZoningLayers(catalog=catalog, frames=merged, rasters=rasters, reports=reports + raster_reports)
+
+
+def _rasters(catalog: Catalog) -> tuple[list[RasterLayer], list[LayerReport]]:
+    """Every air-quality raster; two giving the same column is an error."""
+    loaded = [read_raster(spec) for spec in catalog.layers if spec.role in RASTER_ROLES]
+    keys = [layer.key for layer, _ in loaded]
     dup = {k for k in keys if keys.count(k) > 1}
     if dup:
         raise ZoningError(f"{catalog.path.name}: several air_quality layers give column(s) {', '.join(sorted(dup))}; "
                           f"give each a distinct pollutant or name")
-    merged = {role: _concat(parts) for role, parts in frames.items()}
-    return ZoningLayers(catalog=catalog, frames=merged, rasters=rasters, reports=reports)
+    return [layer for layer, _ in loaded], [report for _, report in loaded]
 
 
 def _concat(parts: list[gpd.GeoDataFrame]) -> gpd.GeoDataFrame:

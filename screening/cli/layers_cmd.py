@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import time
+
 import click
 from rich.console import Console
 from rich.table import Table
@@ -34,6 +36,22 @@ def check(catalog) -> None:
     if failed:
         raise click.ClickException(f"{failed} of {len(reports)} layer(s) could not be loaded; see problems above")
     console.print(f"[green]{len(reports)} layer(s) loaded from {catalog}[/green]")
+
+
+@layers.command("prepare")
+@catalog_option
+def prepare_cmd(catalog) -> None:
+    """Repair and reproject every vector layer once and cache it (GeoParquet); later runs use it."""
+    from zoning.cache import prepare
+
+    catalog = catalog or default_catalog()
+    started = time.perf_counter()
+    try:
+        folder = prepare(catalog)
+    except ZoningError as exc:
+        raise click.ClickException(str(exc)) from exc
+    size = sum(f.stat().st_size for f in folder.iterdir())
+    click.echo(f"prepared {catalog} -> {folder} ({size / 1e6:.1f} MB) in {time.perf_counter() - started:.1f} s")
 
 
 def _block(r) -> Table:

@@ -1,0 +1,106 @@
+"""Prepared layers: repaired, reprojected layers cached as GeoParquet, keyed by the SHA-256 of the catalog and
+every source file, so repair and reprojection happen once and a changed source is never served stale.
+
+Layout: `<catalog folder>/.zoning-cache/<key>/` (or `$ZONING_CACHE/<key>/`) with `<role>.parquet`
+(EPSG:4490), `<role>.metric.parquet` (the metric CRS) and `manifest.json` (reports, metric CRS).
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import hashlib
+import json
+import os
+import shutil
+from pathlib import Path
+
+import geopandas as gpd
+from pyproj import CRS
+
+from .catalog import RASTER_ROLES, TABLE_ROLES, Catalog, read_catalog
+from .vector import LayerReport
+
+FORMAT = "zoning-cache-1"  # bump when what is cached changes meaning
+
+
+def _source_files(path: str) -> list[Path]:
+    """A source and its sidecars (.shp with .dbf/.shx/.prj/.cpg …); nothing for database URLs."""
+    p = Path(path)
+    if not p.exists():
+        return []
+    if p.suffix.lower() == ".shp":
+        return sorted(q for q in p.parent.glob(p.stem + ".*") if q.is_file())
+    return [p]
+
+
+def cache_key(catalog: Catalog) -> str:
+    """SHA-256 over the format tag, the catalog text and the bytes of every vector source it names."""
+    h = hashlib.sha256(FORMAT.encode())
+    h.update(catalog.path.read_bytes())
+    for spec in catalog.layers:
+        if spec.role in RASTER_ROLES | TABLE_ROLES:
+            continue
+        for f in _source_files(spec.path):
+            h.update(f.name.encode())
+            with f.open("rb") as fh:
+                for block in iter(lambda: fh.read(1 << 20), b""):
+                    h.update(block)
+    return h.hexdigest()
+
+
+def cache_root(catalog: Catalog) -> Path:
+    env = os.environ.get("ZONING_CACHE")
+    return Path(env) if env else catalog.path.parent / ".zoning-cache"
+
+
+def cache_path(catalog: Catalog) -> Path:
+    return cache_root(catalog) / cache_key(catalog)[:32]
+
+
+def prepare(catalog_path: str | Path) -> Path:
+    """Load the catalog's layers from their sources and write the cache; returns its folder."""
+    from .layers import load_layers  # layers imports this module
+
+    catalog = read_catalog(catalog_path)
+    layers = load_layers(catalog_path, use_cache=False)
+    target = cache_path(catalog)
+    tmp = target.with_name(target.name + ".tmp")
+    shutil.rmtree(tmp, ignore_errors=True)
+    tmp.mkdir(parents=True)
+    for role, frame in layers.frames.items():
+        frame.to_parquet(tmp / f"{role}.parquet")
+        layers.metric(role).to_parquet(tmp / f"{role}.metric.parquet")
+    manifest = {
+        "format": FORMAT,
+        "catalog": str(catalog.path),
+        "metric_crs": layers.metric_crs.to_wkt(),
+        "roles": sorted(layers.frames),
+        "reports": [dataclasses.asdict(r) for r in layers.reports if r.role not in RASTER_ROLES],
+    }
+    (tmp / "manifest.json").write_text(json.dumps(manifest, ensure_ascii=False, indent=1), encoding="utf-8")
+    shutil.rmtree(target, ignore_errors=True)
+    tmp.rename(target)
+    for stale in cache_root(catalog).iterdir():  # older keys of this catalog are dead weight
+        if stale.is_dir() and stale != target and not stale.name.endswith(".tmp"):
+            shutil.rmtree(stale, ignore_errors=True)
+    return target
+
+
+def read_cached(catalog: Catalog):
+    """(frames, metric frames, metric CRS, reports) from a valid cache, or None when there is none."""
+    folder = cache_path(catalog)
+    manifest_file = folder / "manifest.json"
+    if not manifest_file.exists():
+        return None
+    manifest = json.loads(manifest_file.read_text(encoding="utf-8"))
+    if manifest.get("format") != FORMAT:
+        return None
+    frames = {role: gpd.read_parquet(folder / f"{role}.parquet") for role in manifest["roles"]}
+    metric = {role: gpd.read_parquet(folder / f"{role}.metric.parquet") for role in manifest["roles"]}
+    reports = []
+    for raw in manifest["reports"]:
+        raw["extent"] = tuple(raw["extent"]) if raw.get("extent") else None
+        report = LayerReport(**raw)
+        report.notes = [*report.notes, f"from the prepared cache {folder.name}"]
+        reports.append(report)
+    return frames, metric, CRS.from_wkt(manifest["metric_crs"]), reports
