@@ -660,6 +660,8 @@ def _attributes(work: _Work) -> dict[str, pd.Series]:
     """The non-spatial standard columns."""
     construction, construction_raw = _vocabulary(work, "construction", CONSTRUCTION_WORDS,
                                                  "expected 新建/扩建/改建/迁建 (new/expansion/renovation/relocation)")
+    # an unknown word is kept as written (not blanked) so the rules see it and send the row to a person
+    construction = construction.fillna(construction_raw)
     process, process_known = _process(work)
     return {
         "id": _ids(work),

@@ -99,7 +99,7 @@ def _sector_names(codes: pd.Series, rules: RuleSet) -> pd.Series:
 
 def _warnings(proj: gpd.GeoDataFrame, facts: pd.DataFrame) -> pd.Series:
     """The reader's warnings plus a claimed park (name or id) the site is not wholly inside."""
-    warnings = proj["warnings"].fillna("").astype(object).to_numpy()
+    warnings = proj["warnings"].fillna("").astype(object).to_numpy().copy()
     claim = proj["park_claim"].fillna("").astype(str).str.strip()
     located = (proj["error"].fillna("") == "").to_numpy()
     rows = np.flatnonzero((claim != "").to_numpy() & located)

@@ -51,6 +51,7 @@ METRIC_CRS = "EPSG:4545"
 OUT_DIR = REPO_ROOT / "layers" / "demo"
 GPKG_PATH = OUT_DIR / "chongqing_demo.gpkg"
 PM25_PATH = OUT_DIR / "pm25_illustrative.tif"
+NO2_PATH = OUT_DIR / "no2_illustrative.tif"
 #: Fixed GeoPackage timestamps so that a rebuild gives the same file.
 BUILD_TIMESTAMP = "2026-11-01T00:00:00Z"
 
@@ -113,7 +114,7 @@ REDLINE_UNIT_BUFFER_M = 1000.0
 #: code, name, kind, compliant, lon, lat, km2, elong, angle, short name
 _CHEM, _IND = "化工园区", "工业园区"
 PARKS = (
-    ("YQ500115001", "长寿经济技术开发区（化工园区）", _CHEM, "是", 107.050, 29.820, 28.0, 1.8, 20.0, "长寿经开区"),
+    ("YQ500115001", "长寿经济技术开发区", _CHEM, "是", 107.050, 29.820, 28.0, 1.8, 20.0, "长寿经开区"),
     ("YQ500102001", "涪陵白涛化工园区", _CHEM, "是", 107.490, 29.550, 14.0, 1.6, 70.0, "白涛化工园区"),
     ("YQ500101001", "万州经济技术开发区", _IND, "是", 108.370, 30.770, 22.0, 1.5, 45.0, "万州经开区"),
     ("YQ500108001", "重庆经济技术开发区", _IND, "是", 106.640, 29.520, 15.0, 1.4, 110.0, "重庆经开区"),
@@ -608,14 +609,33 @@ def pm25_values(lon: np.ndarray, lat: np.ndarray) -> np.ndarray:
     return np.round(value, 1)
 
 
+def no2_values(lon: np.ndarray, lat: np.ndarray) -> np.ndarray:
+    """Illustrative annual mean NO2 (ug/m3): traffic-driven, above 40 only in the central urban core."""
+    centre = np.exp(-(((lon - 106.55) / 0.22) ** 2 + ((lat - 29.56) / 0.20) ** 2))
+    wanzhou = np.exp(-(((lon - 108.40) / 0.10) ** 2 + ((lat - 30.80) / 0.08) ** 2))
+    noise = smooth_field(lon, lat, rng_for("no2"))
+    value = 18.0 + 27.0 * centre + 10.0 * wanzhou + 2.0 * noise
+    return np.round(value, 1)
+
+
 def write_pm25(city: shapely.Geometry) -> None:
     """Write the illustrative PM2.5 GeoTIFF (Float32, nodata outside the city, deflate)."""
+    write_grid(city, PM25_PATH, pm25_values, "PM2.5")
+
+
+def write_no2(city: shapely.Geometry) -> None:
+    """Write the illustrative NO2 GeoTIFF on the same grid as PM2.5."""
+    write_grid(city, NO2_PATH, no2_values, "NO2")
+
+
+def write_grid(city: shapely.Geometry, path: Path, values_of, pollutant: str) -> None:
+    """An illustrative annual-mean grid: Float32, nodata outside the city, deflate, tagged with its pollutant."""
     west, north, cell, width, height = PM25_GRID
     transform = from_origin(west, north, cell, cell)
     cols, rows = np.meshgrid(np.arange(width), np.arange(height))
     lon = west + (cols + 0.5) * cell
     lat = north - (rows + 0.5) * cell
-    values = pm25_values(lon, lat).astype("float32")
+    values = values_of(lon, lat).astype("float32")
     outside = geometry_mask([city], out_shape=(height, width), transform=transform, all_touched=True)
     values[outside] = PM25_NODATA
     profile = {
@@ -623,11 +643,11 @@ def write_pm25(city: shapely.Geometry) -> None:
         "crs": CRS, "transform": transform, "nodata": PM25_NODATA, "compress": "deflate",
         "predictor": 3, "tiled": True, "blockxsize": 256, "blockysize": 256,
     }
-    with rasterio.open(PM25_PATH, "w", **profile) as dst:
+    with rasterio.open(path, "w", **profile) as dst:
         dst.write(values, 1)
-        dst.update_tags(pollutant="PM2.5", unit="µg/m3", year="2022", source=ILLUSTRATIVE,
+        dst.update_tags(pollutant=pollutant, unit="µg/m3", year="2022", source=ILLUSTRATIVE,
                         note="illustrative smooth field for demonstration, not measured data")
-        dst.set_band_description(1, "PM2.5 annual mean (illustrative)")
+        dst.set_band_description(1, f"{pollutant} annual mean (illustrative)")
 
 
 # ---------------------------------------------------------------------------------------------
@@ -646,7 +666,7 @@ def write_gpkg(layers: dict[str, gpd.GeoDataFrame]) -> None:
 def summary(layers: dict[str, gpd.GeoDataFrame]) -> str:
     """A short report: features per layer and file sizes."""
     lines = [f"{name:14s} {len(frame):4d} features" for name, frame in layers.items()]
-    for path in (GPKG_PATH, PM25_PATH):
+    for path in (GPKG_PATH, PM25_PATH, NO2_PATH):
         lines.append(f"{path.name:26s} {path.stat().st_size / 1e6:6.2f} MB")
     return "\n".join(lines)
 
@@ -667,6 +687,7 @@ def main() -> None:
     }
     write_gpkg(layers)
     write_pm25(city)
+    write_no2(city)
     print(summary(layers))
 
 

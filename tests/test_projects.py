@@ -404,8 +404,9 @@ def test_vocabularies_and_warnings():
         "经度": ["106.55"] * 8, "纬度": ["29.56"] * 8,
     })
     p = standardize(frame)
+    # unknown words are kept as written, so the rules send the row to review instead of reading "no answer"
     assert list(p["construction"].fillna("-")) == ["new", "expansion", "renovation", "relocation", "expansion",
-                                                   "renovation", "-", "-"]
+                                                   "renovation", "大修", "-"]
     assert p.loc[6, "construction_raw"] == "大修" and "建设性质 '大修' not recognised" in p.loc[6, "warnings"]
     assert list(p["process"].fillna("-")) == ["grinding_station", "eaf", "bf_bof", "bf_bof", "eaf", "coke oven",
                                               "-", "bf_bof"]
