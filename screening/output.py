@@ -1,6 +1,6 @@
 """Write screening results: results.csv (UTF-8 with BOM for Excel), results.xlsx, results.gpkg, summary.json.
 
-Writers stream: xlsxwriter in constant-memory mode, pyogrio (Arrow when available) for the GeoPackage.
+Writers work on whole columns: Arrow for CSV and XLSX cell text, pyogrio (Arrow when available) for the GeoPackage.
 """
 
 from __future__ import annotations
@@ -10,12 +10,13 @@ import json
 from pathlib import Path
 
 import geopandas as gpd
-import numpy as np
 import pandas as pd
+import pyarrow as pa
+import pyarrow.compute as pc
+import pyarrow.csv as pacsv
 import pyogrio
-import xlsxwriter
 
-EXCEL_MAX_ROWS = 1_048_575  # one header row
+from .xlsx import write_table
 
 
 def write_outputs(results: gpd.GeoDataFrame, outdir: str | Path, meta: dict | None = None,
@@ -27,7 +28,7 @@ def write_outputs(results: gpd.GeoDataFrame, outdir: str | Path, meta: dict | No
     written: dict[str, Path] = {}
     if "csv" in formats:
         written["csv"] = outdir / "results.csv"
-        table.to_csv(written["csv"], index=False, encoding="utf-8-sig")
+        write_csv(table, written["csv"])
     if "xlsx" in formats:
         written["xlsx"] = outdir / "results.xlsx"
         write_xlsx(table, written["xlsx"])
@@ -48,38 +49,26 @@ def _table(results: gpd.GeoDataFrame) -> pd.DataFrame:
     return table
 
 
-def write_xlsx(table: pd.DataFrame, path: Path) -> None:
-    """Stream rows into an XLSX sheet (constant memory); overflow beyond Excel's row limit goes to more sheets."""
-    wb = xlsxwriter.Workbook(str(path), {"constant_memory": True, "nan_inf_to_errors": True})
-    header = wb.add_format({"bold": True, "bg_color": "#DDEBF7"})
-    columns = [str(c) for c in table.columns]
-    values = _cells(table)
-    n = len(table)
-    for sheet_no, start in enumerate(range(0, max(n, 1), EXCEL_MAX_ROWS)):
-        ws = wb.add_worksheet("results" if sheet_no == 0 else f"results_{sheet_no + 1}")
-        ws.write_row(0, 0, columns, header)
-        ws.freeze_panes(1, 0)
-        for r, row in enumerate(values[start:start + EXCEL_MAX_ROWS], start=1):
-            ws.write_row(r, 0, row)
-    wb.close()
-
-
-def _cells(table: pd.DataFrame) -> list[list]:
-    """Rows as Python lists with blanks for missing values and inf written as text (Excel has no inf)."""
-    cols = []
+def write_csv(table: pd.DataFrame, path: Path) -> None:
+    """CSV in UTF-8 with a BOM (so Excel in China opens it as UTF-8), written by Arrow's C++ writer."""
+    columns = {}
     for name in table.columns:
-        s = table[name]
-        if pd.api.types.is_bool_dtype(s.dtype):
-            arr = s.astype(object).where(s.notna(), "").to_numpy()
-        elif pd.api.types.is_numeric_dtype(s.dtype):
-            f = s.astype("Float64")
-            arr = f.astype(object).where(f.notna(), "").to_numpy().copy()
-            inf = np.isinf(f.fillna(0).to_numpy(dtype=float))
-            arr[inf] = "inf"
+        col = table[name]
+        if pd.api.types.is_bool_dtype(col.dtype):
+            arr = pa.array(col.astype("boolean"))
+            columns[str(name)] = pc.if_else(arr, "True", "False")
+        elif pd.api.types.is_numeric_dtype(col.dtype):
+            columns[str(name)] = pa.array(col.astype("Float64"), type=pa.float64())
         else:
-            arr = s.astype(object).where(s.notna(), "").to_numpy()
-        cols.append(arr)
-    return np.column_stack(cols).tolist() if cols and len(table) else []
+            columns[str(name)] = pa.array(col.astype("string"), type=pa.string())
+    with open(path, "wb") as fh:
+        fh.write(b"\xef\xbb\xbf")
+        pacsv.write_csv(pa.table(columns), fh)
+
+
+def write_xlsx(table: pd.DataFrame, path: Path) -> None:
+    """XLSX with a frozen, bold header; written column-wise (see screening.xlsx) so 100k rows take seconds."""
+    write_table(table, path)
 
 
 def write_gpkg(results: gpd.GeoDataFrame, path: Path) -> None:

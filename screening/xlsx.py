@@ -1,0 +1,177 @@
+"""A column-wise XLSX writer for large result tables.
+
+Per-cell writers (xlsxwriter, openpyxl) spend ~10 µs a cell in Python: 45 s for 100,000 results of
+43 columns. Here each column becomes its cell XML in one Arrow compute call, strings go once into the
+shared-string table, and the sheet is zipped in one pass: a few seconds for the same table.
+
+>>> import pandas as pd, tempfile, openpyxl, os
+>>> path = os.path.join(tempfile.mkdtemp(), "t.xlsx")
+>>> write_table(pd.DataFrame({"名称": ["甲", None], "n": [1.5, float("nan")], "ok": [True, False]}), path)
+>>> openpyxl.load_workbook(path).active["A2"].value
+'甲'
+"""
+
+from __future__ import annotations
+
+import re
+import zipfile
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+import pyarrow as pa
+import pyarrow.compute as pc
+
+MAX_ROWS = 1_048_575          # Excel's row limit less the header row
+MAX_TEXT = 32_767             # Excel's limit on the characters in one cell
+_ILLEGAL = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f]")  # not allowed in XML 1.0
+
+_CONTENT_TYPES = (
+    '<?xml version="1.0" encoding="UTF-8" standalone="yes"?>\n'
+    '<Types xmlns="http://schemas.openxmlformats.org/package/2006/content-types">'
+    '<Default Extension="rels" ContentType="application/vnd.openxmlformats-package.relationships+xml"/>'
+    '<Default Extension="xml" ContentType="application/xml"/>'
+    '<Override PartName="/xl/workbook.xml" '
+    'ContentType="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet.main+xml"/>'
+    '<Override PartName="/xl/sharedStrings.xml" '
+    'ContentType="application/vnd.openxmlformats-officedocument.spreadsheetml.sharedStrings+xml"/>'
+    '<Override PartName="/xl/styles.xml" '
+    'ContentType="application/vnd.openxmlformats-officedocument.spreadsheetml.styles+xml"/>'
+    "{sheets}</Types>"
+)
+_SHEET_TYPE = ('<Override PartName="/xl/worksheets/sheet{i}.xml" '
+               'ContentType="application/vnd.openxmlformats-officedocument.spreadsheetml.worksheet+xml"/>')
+_ROOT_RELS = (
+    '<?xml version="1.0" encoding="UTF-8" standalone="yes"?>\n'
+    '<Relationships xmlns="http://schemas.openxmlformats.org/package/2006/relationships">'
+    '<Relationship Id="rId1" '
+    'Type="http://schemas.openxmlformats.org/officeDocument/2006/relationships/officeDocument" '
+    'Target="xl/workbook.xml"/></Relationships>'
+)
+_NS = 'xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main"'
+_R_NS = 'xmlns:r="http://schemas.openxmlformats.org/officeDocument/2006/relationships"'
+_REL = "http://schemas.openxmlformats.org/officeDocument/2006/relationships"
+# two cell formats: 0 plain, 1 bold header with a fill
+_STYLES = (
+    f'<?xml version="1.0" encoding="UTF-8" standalone="yes"?>\n<styleSheet {_NS}>'
+    '<fonts count="2"><font><sz val="11"/><name val="Calibri"/></font>'
+    '<font><b/><sz val="11"/><name val="Calibri"/></font></fonts>'
+    '<fills count="3"><fill><patternFill patternType="none"/></fill><fill><patternFill patternType="gray125"/></fill>'
+    '<fill><patternFill patternType="solid"><fgColor rgb="FFDDEBF7"/></patternFill></fill></fills>'
+    '<borders count="1"><border><left/><right/><top/><bottom/><diagonal/></border></borders>'
+    '<cellStyleXfs count="1"><xf numFmtId="0" fontId="0" fillId="0" borderId="0"/></cellStyleXfs>'
+    '<cellXfs count="2"><xf numFmtId="0" fontId="0" fillId="0" borderId="0" xfId="0"/>'
+    '<xf numFmtId="0" fontId="1" fillId="2" borderId="0" xfId="0" applyFont="1" applyFill="1"/></cellXfs>'
+    '<cellStyles count="1"><cellStyle name="Normal" xfId="0" builtinId="0"/></cellStyles>'
+    "</styleSheet>"
+)
+
+
+def column_letter(index: int) -> str:
+    """0 -> A, 25 -> Z, 26 -> AA."""
+    letters = ""
+    index += 1
+    while index:
+        index, rem = divmod(index - 1, 26)
+        letters = chr(65 + rem) + letters
+    return letters
+
+
+def _escape(text: pa.Array) -> pa.Array:
+    text = pc.replace_substring(text, "&", "&amp;")
+    text = pc.replace_substring(text, "<", "&lt;")
+    return pc.replace_substring(text, ">", "&gt;")
+
+
+class _Strings:
+    """The shared-string table, filled column by column with each column's distinct values."""
+
+    def __init__(self):
+        self.parts: list[pa.Array] = []
+        self.count = 0
+
+    def add(self, values: pd.Series) -> np.ndarray:
+        """Indexes into the table for each value (-1 where missing)."""
+        codes, uniques = pd.factorize(values, use_na_sentinel=True)
+        if len(uniques):
+            self.parts.append(pa.array(np.asarray(uniques, dtype=object), type=pa.string()))
+        out = np.where(codes >= 0, codes + self.count, -1)
+        self.count += len(uniques)
+        return out
+
+    def xml(self) -> bytes:
+        body = pa.chunked_array(self.parts, type=pa.string()).combine_chunks() if self.parts else pa.array([], pa.string())
+        body = pc.utf8_slice_codeunits(body, 0, MAX_TEXT)
+        body = pc.replace_substring_regex(body, _ILLEGAL.pattern, "")
+        items = pc.binary_join_element_wise('<si><t xml:space="preserve">', _escape(body), "</t></si>", "")
+        head = f'<?xml version="1.0" encoding="UTF-8" standalone="yes"?>\n<sst {_NS} count="{self.count}" ' \
+               f'uniqueCount="{self.count}">'
+        return head.encode() + "".join(items.to_pylist()).encode() + b"</sst>"
+
+
+def _cells(series: pd.Series, letter: str, rows: pa.Array, strings: _Strings) -> pa.Array:
+    """The `<c>` XML of one column for the given row numbers ('' for empty cells)."""
+    ref = pc.binary_join_element_wise(letter, rows, "")
+    dtype = series.dtype
+    if pd.api.types.is_bool_dtype(dtype):
+        value = pc.cast(pc.cast(pa.array(series.astype("boolean")), pa.int8()), pa.string())
+        cell = pc.binary_join_element_wise('<c r="', ref, '" t="b"><v>', value, "</v></c>", "")
+    elif pd.api.types.is_numeric_dtype(dtype):
+        floats = pa.array(series.astype("Float64"), type=pa.float64())
+        infinite = pc.fill_null(pc.is_inf(floats), False)
+        text = pc.cast(pc.if_else(infinite, pa.scalar(None, pa.float64()), floats), pa.string())
+        cell = pc.binary_join_element_wise('<c r="', ref, '"><v>', text, "</v></c>", "")
+        if pc.any(infinite).as_py():  # Excel has no infinity: write it as the text 'inf'
+            code = str(strings.add(pd.Series(["inf"]))[0])
+            as_text = pc.binary_join_element_wise('<c r="', ref, f'" t="s"><v>{code}</v></c>', "")
+            cell = pc.if_else(infinite, as_text, cell)
+    else:
+        codes = strings.add(series.astype("string"))
+        code = pa.array(np.where(codes >= 0, codes.astype(str), None), type=pa.string())
+        cell = pc.binary_join_element_wise('<c r="', ref, '" t="s"><v>', code, "</v></c>", "")
+    return pc.fill_null(cell, "")
+
+
+def _sheet(table: pd.DataFrame, strings: _Strings) -> bytes:
+    n = len(table)
+    rows = pa.array(np.arange(2, n + 2).astype(str))
+    header = "".join(
+        f'<c r="{column_letter(j)}1" t="s" s="1"><v>{strings.add(pd.Series([str(c)]))[0]}</v></c>'
+        for j, c in enumerate(table.columns))
+    cells = [_cells(table.iloc[:, j], column_letter(j), rows, strings) for j in range(table.shape[1])]
+    body = pc.binary_join_element_wise('<row r="', rows, '">', *cells, "</row>", "") if n else pa.array([], pa.string())
+    last = f"{column_letter(max(table.shape[1] - 1, 0))}{n + 1}"
+    head = (f'<?xml version="1.0" encoding="UTF-8" standalone="yes"?>\n<worksheet {_NS} {_R_NS}>'
+            f'<dimension ref="A1:{last}"/><sheetViews><sheetView workbookViewId="0">'
+            '<pane ySplit="1" topLeftCell="A2" activePane="bottomLeft" state="frozen"/></sheetView></sheetViews>'
+            f'<sheetData><row r="1">{header}</row>')
+    return head.encode() + "".join(body.to_pylist()).encode() + b"</sheetData></worksheet>"
+
+
+def write_table(table: pd.DataFrame, path: str | Path, sheet: str = "results") -> None:
+    """Write `table` as an XLSX workbook; more rows than one sheet holds continue on further sheets."""
+    strings = _Strings()
+    table = table.reset_index(drop=True)
+    chunks = [table.iloc[i:i + MAX_ROWS] for i in range(0, max(len(table), 1), MAX_ROWS)]
+    sheets = [_sheet(chunk, strings) for chunk in chunks]
+    names = [sheet if i == 0 else f"{sheet}_{i + 1}" for i in range(len(sheets))]
+    workbook = (f'<?xml version="1.0" encoding="UTF-8" standalone="yes"?>\n<workbook {_NS} {_R_NS}><sheets>'
+                + "".join(f'<sheet name="{n}" sheetId="{i + 1}" r:id="rId{i + 1}"/>' for i, n in enumerate(names))
+                + "</sheets></workbook>")
+    rels = ('<?xml version="1.0" encoding="UTF-8" standalone="yes"?>\n'
+            '<Relationships xmlns="http://schemas.openxmlformats.org/package/2006/relationships">'
+            + "".join(f'<Relationship Id="rId{i + 1}" Type="{_REL}/worksheet" Target="worksheets/sheet{i + 1}.xml"/>'
+                      for i in range(len(sheets)))
+            + f'<Relationship Id="rId{len(sheets) + 1}" Type="{_REL}/sharedStrings" Target="sharedStrings.xml"/>'
+            + f'<Relationship Id="rId{len(sheets) + 2}" Type="{_REL}/styles" Target="styles.xml"/>'
+            + "</Relationships>")
+    content = _CONTENT_TYPES.format(sheets="".join(_SHEET_TYPE.format(i=i + 1) for i in range(len(sheets))))
+    with zipfile.ZipFile(path, "w", compression=zipfile.ZIP_DEFLATED, compresslevel=1) as zf:
+        zf.writestr("[Content_Types].xml", content)
+        zf.writestr("_rels/.rels", _ROOT_RELS)
+        zf.writestr("xl/workbook.xml", workbook)
+        zf.writestr("xl/_rels/workbook.xml.rels", rels)
+        zf.writestr("xl/styles.xml", _STYLES)
+        for i, data in enumerate(sheets):
+            zf.writestr(f"xl/worksheets/sheet{i + 1}.xml", data)
+        zf.writestr("xl/sharedStrings.xml", strings.xml())
