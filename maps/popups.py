@@ -106,6 +106,8 @@ def decision_popup(row) -> str:
     parts.append(f"<div>结论 decision: {decision_badge(decision)}</div>")
     for column, zh, en, sep in (("reasons", "理由", "reasons", " | "),
                                 ("obligations", "义务", "obligations", " | "),
+                                ("list_requirements", "准入清单要求", "admission-list requirements", " | "),
+                                ("requirements_to_check", "待核要求", "requirements to check", " | "),
                                 ("citations", "依据", "citations", ";"),
                                 ("rule_ids", "规则", "rules", ";")):
         items = _items(row.get(column), sep)

@@ -21,13 +21,15 @@ from zoning import STORAGE_CRS
 from zoning.facts import compute_facts
 from zoning.layers import ZoningLayers
 
+from .admission import LIST_COLUMNS, apply_admission
 from .decide import DECISION_ZH, decide
 from .projects import ProjectList
 from .rules import RuleSet
 
 #: the columns every result carries after the input's own, in this order
 RESULT_COLUMNS = (
-    "decision", "decision_zh", "rule_ids", "reasons", "obligations", "citations", "error", "warnings",
+    "decision", "decision_zh", "rule_ids", "reasons", "obligations", "citations", "list_requirements",
+    "requirements_to_check", "error", "warnings",
     "in_redline", "redline_overlap_m2", "redline_distance_m", "park", "control_units", "control_unit_categories",
     "river_distance_m", "in_urban_area", "district",
 )
@@ -60,6 +62,8 @@ def screen(projects: ProjectList, layers: ZoningLayers, rules: RuleSet, *, as_of
     facts = pd.concat([facts, spatial], axis=1)
     step("rules")
     decisions = decide(facts, rules, as_of=as_of)
+    step("admission lists")
+    decisions = apply_admission(decisions, facts, layers, rules, as_of=as_of)
     step("results")
     return _assemble(projects, facts, decisions, rules, layers)
 
@@ -71,7 +75,7 @@ def _assemble(projects: ProjectList, facts: pd.DataFrame, decisions: pd.DataFram
     out = decisions.copy()
     out.loc[invalid, "decision"] = "invalid"
     out["decision_zh"] = out["decision"].map(DECISION_ZH).astype("string")
-    for col in ("rule_ids", "reasons", "obligations", "citations", "undecided"):
+    for col in ("rule_ids", "reasons", "obligations", "citations", "undecided", *LIST_COLUMNS):
         out.loc[invalid, col] = ""
     out.loc[invalid, "reasons"] = proj.loc[invalid, "error"]
     out["error"] = proj["error"].fillna("")

@@ -20,6 +20,7 @@ from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
 from typing import Any
+from urllib.parse import parse_qs, urlsplit
 
 from .errors import CatalogError
 
@@ -32,7 +33,8 @@ ROLE_FIELDS: dict[str, tuple[tuple[str, ...], tuple[str, ...]]] = {
     "urban_area": (("id", "name"), ()),
     "district": (("id", "name"), ()),
     "air_quality": ((), ()),
-    "admission_list": ((), ()),
+    "admission_list": (("dimension", "text"), ("id", "scope_unit", "scope_category", "scope_district", "sectors",
+                                               "construction", "effect", "source", "edition", "valid_from")),
 }
 
 #: Allowed values of the coded fields after mapping.
@@ -49,8 +51,9 @@ VECTOR_ROLES = set(ROLE_FIELDS) - RASTER_ROLES - TABLE_ROLES
 
 _KNOWN_KEYS = {
     "role", "path", "layer", "crs", "encoding", "fields", "values", "version", "valid_from",
-    "source", "pollutant", "band", "table", "name",
+    "source", "pollutant", "band", "table", "name", "password_env",
 }
+_DB_PREFIXES = ("postgresql://", "postgres://", "PG:")
 
 
 @dataclass
@@ -73,6 +76,7 @@ class LayerSpec:
     band: int = 1
     table: str | None = None
     name: str | None = None
+    password_env: str | None = None
 
     @property
     def where(self) -> str:
@@ -81,11 +85,13 @@ class LayerSpec:
 
     @property
     def display_path(self) -> str:
-        return self.path if self.is_database else Path(self.path).name
+        if self.is_database:
+            return f"{self.path}#{self.table}" if self.table else self.path
+        return Path(self.path).name
 
     @property
     def is_database(self) -> bool:
-        return self.path.startswith(("postgresql://", "postgres://", "PG:"))
+        return self.path.startswith(_DB_PREFIXES)
 
     @property
     def key(self) -> str:
@@ -155,13 +161,16 @@ def _spec(entry: dict[str, Any], catalog: Path, line: int) -> LayerSpec:
         band=int(entry.get("band", 1)),
         table=_opt_str(entry, "table"),
         name=_opt_str(entry, "name"),
+        password_env=_opt_str(entry, "password_env"),
     )
+    _check_database(spec, where)
     _check_fields(spec)
     return spec
 
 
 def _resolve(raw: str, catalog: Path, where: str, role: str) -> str:
-    if raw.startswith(("postgresql://", "postgres://", "PG:")):
+    if raw.startswith(_DB_PREFIXES):
+        check_database_url(raw, f"{where} (role {role})")
         return raw
     target = Path(raw)
     if not target.is_absolute():
@@ -169,6 +178,30 @@ def _resolve(raw: str, catalog: Path, where: str, role: str) -> str:
     if not target.exists():
         raise CatalogError(f"{where} (role {role}): file {raw} not found (looked at {target}); fix 'path'")
     return str(target)
+
+
+def check_database_url(url: str, where: str) -> None:
+    """Refuse a database URL that carries a password (it would sit in a file and in every message)."""
+    if url.startswith("PG:"):
+        leaked = re.search(r"(^|\s)password\s*=", url[3:], re.IGNORECASE) is not None
+    else:
+        parts = urlsplit(url)
+        leaked = parts.password is not None or "password" in {k.lower() for k in parse_qs(parts.query, keep_blank_values=True)}
+    if leaked:
+        raise CatalogError(f"{where}: the database URL contains a password; remove it and set PGPASSWORD "
+                           f"(or password_env = \"VAR\", the name of an environment variable holding it)")
+
+
+def _check_database(spec: LayerSpec, where: str) -> None:
+    if not spec.is_database:
+        if spec.password_env:
+            raise CatalogError(f"{where}: password_env applies only to a postgresql:// path")
+        return
+    if spec.role not in VECTOR_ROLES:
+        raise CatalogError(f"{where} (role {spec.role}): only vector layers can come from PostGIS; use a file")
+    if not spec.table or not re.fullmatch(r'[^.\s"]+(\.[^.\s"]+)?', spec.table):
+        raise CatalogError(f"{where} (role {spec.role}): a postgresql:// layer needs table = \"schema.name\" "
+                           f"(or \"name\" in the search path)")
 
 
 def _opt_str(entry: dict[str, Any], key: str) -> str | None:
@@ -190,7 +223,7 @@ def _date_str(value: Any, where: str) -> str | None:
 def _check_fields(spec: LayerSpec) -> None:
     required, optional = ROLE_FIELDS[spec.role]
     allowed = set(required) | set(optional)
-    if spec.role in VECTOR_ROLES:
+    if spec.role in VECTOR_ROLES | TABLE_ROLES:
         extra = sorted(set(spec.fields) - allowed)
         if extra:
             raise CatalogError(

@@ -11,6 +11,7 @@ from __future__ import annotations
 import click
 
 from .layers_cmd import layers
+from .lists_cmd import lists
 from .map_cmd import map_cmd
 from .rules_cmd import rules
 from .screen_cmd import screen_cmd
@@ -26,3 +27,4 @@ main.add_command(layers)
 main.add_command(screen_cmd)
 main.add_command(rules)
 main.add_command(map_cmd)
+main.add_command(lists)

@@ -43,6 +43,8 @@ def verdict_json(row: pd.Series, meta: dict) -> dict:
         "decision": row["decision"], "decision_zh": row["decision_zh"],
         "rule_ids": split(row["rule_ids"], ";"), "reasons": split(row["reasons"], " | "),
         "obligations": split(row["obligations"], " | "), "citations": split(row["citations"], ";"),
+        "list_requirements": split(row.get("list_requirements"), " | "),
+        "requirements_to_check": split(row.get("requirements_to_check"), " | "),
         "error": row["error"] or None, "warnings": split(row["warnings"], "; "),
         "facts": {k: _value(row[k], meta.get("search_radius_m")) for k, _ in _FACTS if k in row.index},
         "location": row.geometry.wkt if row.geometry is not None else None,
@@ -59,7 +61,10 @@ def print_verdict(row: pd.Series, console: Console, meta: dict) -> None:
     if data["error"]:
         console.print(f"[magenta]输入错误 / input error:[/magenta] {data['error']}")
     for title, items in (("理由 / reasons", data["reasons"]), ("条件 / obligations", data["obligations"]),
-                         ("依据 / citations", data["citations"]), ("提示 / warnings", data["warnings"])):
+                         ("依据 / citations", data["citations"]),
+                         ("准入清单要求 / admission-list requirements", data["list_requirements"]),
+                         ("待核实的清单要求 / list requirements to check", data["requirements_to_check"]),
+                         ("提示 / warnings", data["warnings"])):
         if items:
             console.print(f"[bold]{title}[/bold]")
             for item in items:
