@@ -10,14 +10,16 @@ import shapely
 
 from maps.basemap import NO_BASEMAP_CSS, add_basemap, to_display
 from maps.elements import HtmlOverlay, StyleSheet, VectorLayer
-from maps.popups import zoning_popup, zoning_tip
+from maps.popups import CATEGORY_COLUMNS, is_missing, zoning_popup, zoning_tip
 from maps.simplify import decimals_for, display_tolerance, for_display
-from maps.styles import ROLE_LABELS, ROLE_ORDER, feature_style
+from maps.styles import CATEGORY_LABELS, ROLE_LABELS, ROLE_ORDER, feature_style
 
 STORAGE_EPSG = 4490
 COVERAGE_ROLES = {"control_unit", "district"}
 """Roles whose polygons tile the territory, so coverage simplification keeps shared edges shared."""
 MAX_ZOOM = 18
+MAX_FEATURES = 25_000
+"""A layer with more features than this in view is drawn merged by style (a province's 100,000 control units)."""
 ILLUSTRATIVE_NOTE = "示例数据，非官方 / illustrative data, not official"
 
 
@@ -84,12 +86,34 @@ def add_zoning_layers(m: folium.Map, layers: dict, *, bounds, basemap: str, clip
         by_style: dict[str, list[int]] = {}
         for i, row in enumerate(records):
             by_style.setdefault(json.dumps(feature_style(role, row), sort_keys=True), []).append(i)
+        dissolve = len(records) > MAX_FEATURES
         for style_key, idx in by_style.items():
-            data = features_json(geoms[idx], [zoning_popup(role, records[i]) for i in idx],
-                                 [zoning_tip(role, records[i]) for i in idx])
+            if dissolve:
+                data = _dissolved_json(role, geoms[idx], records[idx[0]], len(idx), tolerance)
+            else:
+                data = features_json(geoms[idx], [zoning_popup(role, records[i]) for i in idx],
+                                     [zoning_tip(role, records[i]) for i in idx])
             group.add_child(VectorLayer(data, json.loads(style_key), name=f"zoning_{role}"))
         drawn.append(role)
     return drawn
+
+
+def _dissolved_json(role: str, geoms: np.ndarray, sample: dict, count: int, tolerance: float) -> str:
+    """One merged feature for all `count` features of a style: at this scale their outlines would be noise
+    and their popups megabytes; the popup says so and points to site maps for single features."""
+    union = shapely.coverage_union_all(geoms) if role in COVERAGE_ROLES else shapely.union_all(geoms)
+    union = shapely.simplify(union, tolerance, preserve_topology=True)
+    union = shapely.transform(union, lambda xy: np.round(xy, decimals_for(tolerance)))
+    zh, en = ROLE_LABELS.get(role, (role, role))
+    label = f"{escape(zh)} / {escape(en)}"
+    column = CATEGORY_COLUMNS.get(role)
+    if column and not is_missing(sample.get(column)):
+        czh, cen = CATEGORY_LABELS.get(str(sample[column]), (str(sample[column]),) * 2)
+        label = f"{escape(czh)} / {escape(cen)}"
+    popup = (f"<b>{escape(zh)} / {escape(en)}</b><br>{label}<br>"
+             f"{count:,} 个要素在此比例尺下合并显示 / {count:,} features merged at this scale.<br>"
+             "<small>单个要素请看项目位置图 / see a site map for single features</small>")
+    return features_json(np.array([union], dtype=object), [popup], [f"{label} ({count:,})"])
 
 
 def is_illustrative(layers: dict) -> bool:
