@@ -17,6 +17,7 @@ from pathlib import Path
 
 import yaml
 
+from .yamlio import read_yaml
 from screening.conditions import (
     FACT_TYPES,
     Condition,
@@ -138,7 +139,7 @@ class RuleSet:
 
 def _read(path: Path) -> dict:
     try:
-        data = yaml.safe_load(path.read_text(encoding="utf-8"))
+        data = read_yaml(path)
     except yaml.YAMLError as exc:
         raise RuleError(f"{path}: not valid YAML: {exc}") from exc
     except OSError as exc:

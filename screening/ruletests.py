@@ -22,6 +22,7 @@ from pathlib import Path
 import pandas as pd
 import yaml
 
+from .yamlio import read_yaml
 from screening.decide import SEVERITY, decide
 from screening.rules import RuleSet, load_rules
 
@@ -54,7 +55,7 @@ def load_cases(rules_dir: Path | str | None = None, rules: RuleSet | None = None
     cases = []
     for path in sorted((rules.directory / "tests").glob("*.yaml")):
         try:
-            data = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
+            data = read_yaml(path) or {}
         except yaml.YAMLError as exc:
             cases.append(Case(str(path), "<file>", {}, {}, problems=[f"not valid YAML: {exc}"]))
             continue

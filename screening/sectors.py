@@ -20,6 +20,8 @@ import numpy as np
 import pandas as pd
 import yaml
 
+from .yamlio import read_yaml
+
 RULES_DIR = Path(__file__).resolve().parents[1] / "rules"
 _CODE = re.compile(r"^([A-Ta-t])?\s*(\d{4})(?:\.0+)?$")
 _SPEC_KEYS = {"zh", "en", "codes", "groups", "divisions", "categories", "source"}
@@ -223,7 +225,7 @@ def load_sectors(path: Path | str | None = None) -> SectorCatalog:
     """Read the sector catalog (default `rules/sectors.yaml` of this repository)."""
     path = Path(path) if path is not None else RULES_DIR / "sectors.yaml"
     try:
-        data = yaml.safe_load(path.read_text(encoding="utf-8"))
+        data = read_yaml(path)
     except yaml.YAMLError as exc:
         raise SectorError(f"{path}: not valid YAML: {exc}") from exc
     except OSError as exc:

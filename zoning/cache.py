@@ -18,6 +18,7 @@ import geopandas as gpd
 from pyproj import CRS
 
 from .catalog import RASTER_ROLES, TABLE_ROLES, Catalog, read_catalog
+from .errors import ZoningError
 from .vector import LayerReport
 
 FORMAT = "zoning-cache-1"  # bump when what is cached changes meaning
@@ -62,6 +63,11 @@ def prepare(catalog_path: str | Path) -> Path:
     from .layers import load_layers  # layers imports this module
 
     catalog = read_catalog(catalog_path)
+    live = [spec.where for spec in catalog.layers if spec.is_database]
+    if live:
+        raise ZoningError(f"{catalog.path.name}: PostGIS layers are read live and cannot be cached, since a "
+                          f"changed table would not change the cache key ({'; '.join(live)}); "
+                          "prepare a catalog of file sources instead")
     layers = load_layers(catalog_path, use_cache=False)
     target = cache_path(catalog)
     tmp = target.with_name(target.name + ".tmp")
@@ -88,6 +94,8 @@ def prepare(catalog_path: str | Path) -> Path:
 
 def read_cached(catalog: Catalog):
     """(frames, metric frames, metric CRS, reports) from a valid cache, or None when there is none."""
+    if any(spec.is_database for spec in catalog.layers):
+        return None  # database tables can change without the catalog changing: always read them live
     folder = cache_path(catalog)
     manifest_file = folder / "manifest.json"
     if not manifest_file.exists():

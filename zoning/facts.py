@@ -70,7 +70,7 @@ class _Context:
     def _pairs(self, role: str) -> Pairs:
         layer = self.layers.metric(role).geometry.values.to_numpy()
         return intersecting_pairs(self.geoms, self.area, layer, self.layers.tree(role), self.tol,
-                                  self.layers.boundaries(role))
+                                  self.layers.outline_tree(role))
 
     def _absent(self, role: str, names: dict[str, str]) -> tuple[dict, np.ndarray]:
         na = {k: pd.array([pd.NA] * self.n, dtype=t) for k, t in names.items()}

@@ -67,15 +67,6 @@ class ZoningLayers:
             cache[role] = shapely.STRtree(geoms)
         return cache.get(role)
 
-    def boundaries(self, role: str) -> np.ndarray | None:
-        """Prepared boundaries of a role's metric geometries, for on-the-edge tests of points."""
-        cache = self.__dict__.setdefault("_boundaries", {})
-        if role not in cache and role in self.frames:
-            edges = shapely.boundary(self.metric(role).geometry.values.to_numpy())
-            shapely.prepare(edges)
-            cache[role] = edges
-        return cache.get(role)
-
     def outline_tree(self, role: str, column: str | None = None, value: str | None = None
                      ) -> tuple[shapely.STRtree, np.ndarray]:
         """STRtree over short pieces of a role's outlines (optionally only rows where `column == value`),

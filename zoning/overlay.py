@@ -34,7 +34,7 @@ EDGE_M = 0.01
 
 
 def intersecting_pairs(sites: np.ndarray, site_area: np.ndarray, layer: np.ndarray, tree: shapely.STRtree,
-                       tolerance_m2: float, boundaries: np.ndarray | None = None) -> Pairs:
+                       tolerance_m2: float, outline: tuple[shapely.STRtree, np.ndarray] | None = None) -> Pairs:
     """All intersecting (site, feature) pairs with overlap areas; layer geometries must be prepared.
 
     Overlap is computed only for pairs where the feature does not cover the site (a covered site's
@@ -54,12 +54,28 @@ def intersecting_pairs(sites: np.ndarray, site_area: np.ndarray, layer: np.ndarr
     member[areal] = overlap[areal] > tolerance_m2
     zero = ~areal
     if zero.any():  # points and lines: in it unless they only touch its boundary
-        member[zero] = ~shapely.touches(layer[f[zero]], sites[s[zero]])
         points = zero & (shapely.get_dimensions(sites[s]) == 0)
-        if boundaries is not None and points.any():
-            member[points] &= ~shapely.dwithin(boundaries[f[points]], sites[s[points]], EDGE_M)
+        lines = zero & ~points
+        member[lines] = ~shapely.touches(layer[f[lines]], sites[s[lines]])
+        member[points] = ~_on_edge(s[points], f[points], sites, outline, len(layer)) if outline is not None \
+            else ~shapely.touches(layer[f[points]], sites[s[points]])
     whole = np.where(areal, site_area[s] - overlap <= tolerance_m2, member & _zero_whole(layer, f, sites, s, zero))
     return Pairs(site=s, feature=f, overlap=overlap, member=member, whole=whole, touch=~member)
+
+
+def _on_edge(s: np.ndarray, f: np.ndarray, sites: np.ndarray, outline: tuple[shapely.STRtree, np.ndarray],
+             n_features: int) -> np.ndarray:
+    """For (point site, feature) pairs: is the point within EDGE_M of that feature's outline?
+
+    One dwithin query of the points against the outline pieces, then pair keys matched with isin.
+    """
+    if not len(s):
+        return np.zeros(0, dtype=bool)
+    tree, owner = outline
+    uniq = np.unique(s)
+    hit_site, piece = tree.query(sites[uniq], predicate="dwithin", distance=EDGE_M)
+    near = uniq[hit_site].astype(np.int64) * n_features + owner[piece]
+    return np.isin(s.astype(np.int64) * n_features + f, near)
 
 
 def _zero_whole(layer: np.ndarray, f: np.ndarray, sites: np.ndarray, s: np.ndarray, zero: np.ndarray) -> np.ndarray:

@@ -57,7 +57,7 @@ def read_vector(spec: LayerSpec, bbox: tuple[float, float, float, float] | None 
     """
     report = LayerReport(role=spec.role, where=spec.where, source=spec.path, layer=spec.layer,
                          version=spec.version, valid_from=spec.valid_from, issued_by=spec.source)
-    raw = _read(spec, report, bbox)
+    raw = _read_database(spec, report, bbox) if spec.is_database else _read(spec, report, bbox)
     frame = _map_fields(raw, spec)
     geoms = _repair(raw.geometry.values, frame["id"].to_numpy(), spec, report)
     gdf = gpd.GeoDataFrame(frame, geometry=geoms, crs=raw.crs)
@@ -98,6 +98,13 @@ def _read(spec: LayerSpec, report: LayerReport, bbox=None) -> gpd.GeoDataFrame:
         raise
     except Exception as exc:  # pyogrio raises DataSourceError, DataLayerError, ... with GDAL's words
         raise LayerError(f"{spec.where}: cannot read {spec.path}: {exc}") from exc
+
+
+def _read_database(spec: LayerSpec, report: LayerReport, bbox=None) -> gpd.GeoDataFrame:
+    """A PostGIS table's rows; SQLAlchemy and psycopg are imported only here, when a catalog needs them."""
+    from .postgis import read_table
+
+    return read_table(spec, report, bbox)
 
 
 def _source_bbox(spec: LayerSpec, bbox, report: LayerReport) -> dict[str, Any]:

@@ -14,15 +14,17 @@ from rich.console import Console
 from zoning.errors import ZoningError
 from zoning.layers import load_layers
 
+from ..engines import ENGINES, EngineError, screen_dask
 from ..output import write_outputs
 from ..projects import ProjectFileError, read_projects
 from ..rules import RuleError, load_rules
 from ..screen import screen
+from ..sink import check_target, write_postgis
 from ..site import site_projects
 from .options import catalog_option, default_catalog, default_rules, rules_option
 from .verdict import print_verdict, verdict_json
 
-_FATAL = (ZoningError, RuleError, ProjectFileError)
+_FATAL = (ZoningError, RuleError, ProjectFileError, EngineError)
 
 
 @click.command("screen")
@@ -52,16 +54,34 @@ _FATAL = (ZoningError, RuleError, ProjectFileError)
 @click.option("--json", "as_json", is_flag=True, help="One site: print the verdict as JSON.")
 @click.option("--map/--no-map", "with_map", default=True, show_default=True, help="Write map.html into the output folder.")
 @click.option("--online", is_flag=True, help="Maps load Leaflet from CDNs instead of inlining it.")
+@click.option("--engine", type=click.Choice(ENGINES), default="local", show_default=True,
+              help="Screen a list in this process, or on dask-geopandas (pip install 'zoning-screen[dask]').")
+@click.option("--scheduler", help="--engine dask: address of a running dask scheduler (default: 2 local workers).")
+@click.option("--partitions", type=click.IntRange(min=1), help="--engine dask: number of spatial partitions.")
+@click.option("--to", "to_url", help="Also write the results to PostGIS: postgresql://user@host:port/db "
+                                     "(password from PGPASSWORD).")
+@click.option("--table", "to_table", help="--to: the table to replace, schema.name.")
 @click.option("-q", "--quiet", is_flag=True, help="No progress or summary on the terminal.")
 def screen_cmd(input_path, outdir, catalog, rules_dir, crs, layer, encoding, as_of, tolerance, max_distance,
                lon, lat, wkt, sector, construction, name, coords, process, major, park, radius, as_json, with_map,
-               online, quiet):
+               online, engine, scheduler, partitions, to_url, to_table, quiet):
     """Screen a project list (INPUT -o OUTDIR), or one site (--lon/--lat or --wkt)."""
     single = any(v is not None for v in (lon, lat, wkt))
     if single == bool(input_path):
         raise click.UsageError("give either INPUT (a project list) or one site with --lon/--lat or --wkt")
     if input_path and not outdir:
         raise click.UsageError("a project list needs -o OUTDIR for its results")
+    if engine != "dask" and (scheduler or partitions):
+        raise click.UsageError("--scheduler and --partitions go with --engine dask")
+    if engine == "dask" and single:
+        raise click.UsageError("--engine dask screens a project list (INPUT), not one site")
+    if bool(to_url) != bool(to_table):
+        raise click.UsageError("--to URL and --table schema.name go together")
+    if to_url:
+        try:
+            check_target(to_url, to_table)
+        except ZoningError as exc:
+            raise click.UsageError(str(exc)) from exc
     console = Console(stderr=True, quiet=quiet or as_json)
     started = time.perf_counter()
     try:
@@ -77,8 +97,14 @@ def screen_cmd(input_path, outdir, catalog, rules_dir, crs, layer, encoding, as_
             status.update("loading layers")
             bbox = site_bbox(projects.projects.geometry, radius) if single else None
             layers = load_layers(catalog or default_catalog(), bbox=bbox)
-            results = screen(projects, layers, rules, as_of=as_of.date() if as_of else None, tolerance_m2=tolerance,
-                             max_distance_m=max_distance, progress=lambda msg: status.update(msg))
+            options = {"as_of": as_of.date() if as_of else None, "tolerance_m2": tolerance,
+                       "max_distance_m": max_distance}
+            if engine == "dask":
+                status.update("screening on dask")
+                results = screen_dask(projects, catalog or default_catalog(), rules_dir or default_rules(),
+                                      scheduler=scheduler, partitions=partitions, **options)
+            else:
+                results = screen(projects, layers, rules, progress=lambda msg: status.update(msg), **options)
     except _FATAL as exc:
         raise click.ClickException(str(exc)) from exc
     meta = _meta(input_path, catalog or default_catalog(), rules_dir or default_rules(), layers, as_of)
@@ -94,6 +120,12 @@ def screen_cmd(input_path, outdir, catalog, rules_dir, crs, layer, encoding, as_
         if with_map:
             written["map"] = _write_map(results, layers, outdir, single, online)
         console.print(f"wrote {', '.join(str(p) for p in written.values())}")
+    if to_url:
+        try:
+            rows = write_postgis(results, to_url, to_table)
+        except ZoningError as exc:
+            raise click.ClickException(str(exc)) from exc
+        console.print(f"wrote {rows:,} row(s) to PostGIS table {to_table}")
     if not single:
         counts = results["decision"].value_counts().to_dict()
         console.print(f"{len(results):,} project(s) screened in {time.perf_counter() - started:.1f} s: "
