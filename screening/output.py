@@ -71,18 +71,20 @@ def write_xlsx(table: pd.DataFrame, path: Path) -> None:
     write_table(table, path)
 
 
+GPKG_CHUNK = 20_000  # rows converted and written at a time: bounds the memory of large batches
+
+
 def write_gpkg(results: gpd.GeoDataFrame, path: Path) -> None:
-    """GeoPackage layer `results` in EPSG:4490 (rows without a site have no geometry)."""
-    frame = results.copy()
-    for col in frame.columns:
-        if col != frame.geometry.name and str(frame[col].dtype) in ("string", "str"):
-            frame[col] = frame[col].astype(object)
+    """GeoPackage layer `results` in EPSG:4490 (rows without a site have no geometry), written in chunks."""
     if path.exists():
         path.unlink()
-    try:
-        pyogrio.write_dataframe(frame, path, layer="results", driver="GPKG", use_arrow=True)
-    except Exception:  # older GDAL/pyarrow pairs: the classic writer gives the same file, slower
-        pyogrio.write_dataframe(frame, path, layer="results", driver="GPKG")
+    for lo in range(0, max(len(results), 1), GPKG_CHUNK):
+        part = results.iloc[lo:lo + GPKG_CHUNK].copy()
+        for col in part.columns:
+            if col != part.geometry.name and str(part[col].dtype) in ("string", "str"):
+                part[col] = part[col].astype(object)
+        pyogrio.write_dataframe(part, path, layer="results", driver="GPKG", append=lo > 0,
+                                promote_to_multi=False, geometry_type="Unknown")
 
 
 def summarize(results: gpd.GeoDataFrame, meta: dict | None = None) -> dict:

@@ -132,20 +132,27 @@ def _cells(series: pd.Series, letter: str, rows: pa.Array, strings: _Strings) ->
     return pc.fill_null(cell, "")
 
 
-def _sheet(table: pd.DataFrame, strings: _Strings) -> bytes:
+_ROWS_PER_CHUNK = 20_000  # rows of sheet XML built at once: bounds memory for large tables
+
+
+def _sheet_chunks(table: pd.DataFrame, strings: _Strings):
+    """The worksheet XML as byte chunks of at most _ROWS_PER_CHUNK rows, streamed into the zip."""
     n = len(table)
-    rows = pa.array(np.arange(2, n + 2).astype(str))
     header = "".join(
         f'<c r="{column_letter(j)}1" t="s" s="1"><v>{strings.add(pd.Series([str(c)]))[0]}</v></c>'
         for j, c in enumerate(table.columns))
-    cells = [_cells(table.iloc[:, j], column_letter(j), rows, strings) for j in range(table.shape[1])]
-    body = pc.binary_join_element_wise('<row r="', rows, '">', *cells, "</row>", "") if n else pa.array([], pa.string())
     last = f"{column_letter(max(table.shape[1] - 1, 0))}{n + 1}"
-    head = (f'<?xml version="1.0" encoding="UTF-8" standalone="yes"?>\n<worksheet {_NS} {_R_NS}>'
-            f'<dimension ref="A1:{last}"/><sheetViews><sheetView workbookViewId="0">'
-            '<pane ySplit="1" topLeftCell="A2" activePane="bottomLeft" state="frozen"/></sheetView></sheetViews>'
-            f'<sheetData><row r="1">{header}</row>')
-    return head.encode() + "".join(body.to_pylist()).encode() + b"</sheetData></worksheet>"
+    yield (f'<?xml version="1.0" encoding="UTF-8" standalone="yes"?>\n<worksheet {_NS} {_R_NS}>'
+           f'<dimension ref="A1:{last}"/><sheetViews><sheetView workbookViewId="0">'
+           '<pane ySplit="1" topLeftCell="A2" activePane="bottomLeft" state="frozen"/></sheetView></sheetViews>'
+           f'<sheetData><row r="1">{header}</row>').encode()
+    for lo in range(0, n, _ROWS_PER_CHUNK):
+        part = table.iloc[lo:lo + _ROWS_PER_CHUNK]
+        rows = pa.array(np.arange(lo + 2, lo + 2 + len(part)).astype(str))
+        cells = [_cells(part.iloc[:, j], column_letter(j), rows, strings) for j in range(part.shape[1])]
+        body = pc.binary_join_element_wise('<row r="', rows, '">', *cells, "</row>", "")
+        yield "".join(body.to_pylist()).encode()
+    yield b"</sheetData></worksheet>"
 
 
 def write_table(table: pd.DataFrame, path: str | Path, sheet: str = "results") -> None:
@@ -153,25 +160,26 @@ def write_table(table: pd.DataFrame, path: str | Path, sheet: str = "results") -
     strings = _Strings()
     table = table.reset_index(drop=True)
     chunks = [table.iloc[i:i + MAX_ROWS] for i in range(0, max(len(table), 1), MAX_ROWS)]
-    sheets = [_sheet(chunk, strings) for chunk in chunks]
-    names = [sheet if i == 0 else f"{sheet}_{i + 1}" for i in range(len(sheets))]
+    names = [sheet if i == 0 else f"{sheet}_{i + 1}" for i in range(len(chunks))]
     workbook = (f'<?xml version="1.0" encoding="UTF-8" standalone="yes"?>\n<workbook {_NS} {_R_NS}><sheets>'
                 + "".join(f'<sheet name="{n}" sheetId="{i + 1}" r:id="rId{i + 1}"/>' for i, n in enumerate(names))
                 + "</sheets></workbook>")
     rels = ('<?xml version="1.0" encoding="UTF-8" standalone="yes"?>\n'
             '<Relationships xmlns="http://schemas.openxmlformats.org/package/2006/relationships">'
             + "".join(f'<Relationship Id="rId{i + 1}" Type="{_REL}/worksheet" Target="worksheets/sheet{i + 1}.xml"/>'
-                      for i in range(len(sheets)))
-            + f'<Relationship Id="rId{len(sheets) + 1}" Type="{_REL}/sharedStrings" Target="sharedStrings.xml"/>'
-            + f'<Relationship Id="rId{len(sheets) + 2}" Type="{_REL}/styles" Target="styles.xml"/>'
+                      for i in range(len(chunks)))
+            + f'<Relationship Id="rId{len(chunks) + 1}" Type="{_REL}/sharedStrings" Target="sharedStrings.xml"/>'
+            + f'<Relationship Id="rId{len(chunks) + 2}" Type="{_REL}/styles" Target="styles.xml"/>'
             + "</Relationships>")
-    content = _CONTENT_TYPES.format(sheets="".join(_SHEET_TYPE.format(i=i + 1) for i in range(len(sheets))))
+    content = _CONTENT_TYPES.format(sheets="".join(_SHEET_TYPE.format(i=i + 1) for i in range(len(chunks))))
     with zipfile.ZipFile(path, "w", compression=zipfile.ZIP_DEFLATED, compresslevel=1) as zf:
         zf.writestr("[Content_Types].xml", content)
         zf.writestr("_rels/.rels", _ROOT_RELS)
         zf.writestr("xl/workbook.xml", workbook)
         zf.writestr("xl/_rels/workbook.xml.rels", rels)
         zf.writestr("xl/styles.xml", _STYLES)
-        for i, data in enumerate(sheets):
-            zf.writestr(f"xl/worksheets/sheet{i + 1}.xml", data)
+        for i, chunk in enumerate(chunks):
+            with zf.open(f"xl/worksheets/sheet{i + 1}.xml", "w", force_zip64=True) as out:
+                for data in _sheet_chunks(chunk, strings):
+                    out.write(data)
         zf.writestr("xl/sharedStrings.xml", strings.xml())

@@ -12,6 +12,7 @@ import hashlib
 import json
 import os
 import shutil
+from collections.abc import Mapping
 from pathlib import Path
 
 import geopandas as gpd
@@ -21,7 +22,7 @@ from .catalog import RASTER_ROLES, TABLE_ROLES, Catalog, read_catalog
 from .errors import ZoningError
 from .vector import LayerReport
 
-FORMAT = "zoning-cache-1"  # bump when what is cached changes meaning
+FORMAT = "zoning-cache-2"  # bump when what is cached changes meaning
 
 
 def _source_files(path: str) -> list[Path]:
@@ -92,6 +93,26 @@ def prepare(catalog_path: str | Path) -> Path:
     return target
 
 
+class LazyFrames(Mapping):
+    """Role -> GeoDataFrame read from its GeoParquet file on first use: screening touches only the metric
+    copies, maps only the EPSG:4490 ones, so neither pays memory for the other."""
+
+    def __init__(self, paths: dict[str, Path]):
+        self._paths = paths
+        self._frames: dict[str, gpd.GeoDataFrame] = {}
+
+    def __getitem__(self, role: str) -> gpd.GeoDataFrame:
+        if role not in self._frames:
+            self._frames[role] = gpd.read_parquet(self._paths[role])  # KeyError for an unknown role
+        return self._frames[role]
+
+    def __iter__(self):
+        return iter(self._paths)
+
+    def __len__(self) -> int:
+        return len(self._paths)
+
+
 def read_cached(catalog: Catalog):
     """(frames, metric frames, metric CRS, reports) from a valid cache, or None when there is none."""
     if any(spec.is_database for spec in catalog.layers):
@@ -103,8 +124,8 @@ def read_cached(catalog: Catalog):
     manifest = json.loads(manifest_file.read_text(encoding="utf-8"))
     if manifest.get("format") != FORMAT:
         return None
-    frames = {role: gpd.read_parquet(folder / f"{role}.parquet") for role in manifest["roles"]}
-    metric = {role: gpd.read_parquet(folder / f"{role}.metric.parquet") for role in manifest["roles"]}
+    frames = LazyFrames({role: folder / f"{role}.parquet" for role in manifest["roles"]})
+    metric = LazyFrames({role: folder / f"{role}.metric.parquet" for role in manifest["roles"]})
     reports = []
     for raw in manifest["reports"]:
         raw["extent"] = tuple(raw["extent"]) if raw.get("extent") else None

@@ -15,7 +15,7 @@ from pyproj import CRS
 from . import STORAGE_CRS
 from .layers import ZoningLayers, to_metric
 from .overlay import (Pairs, any_by_site, intersecting_pairs, join_by_site, nearest_distance, nearest_feature,
-                      sum_by_site)
+                      representative_points, sum_by_site)
 
 RIVER_CLASSES = ("mainstream", "tributary", "other")
 #: facts that depend on vector layers and become <NA> for sites outside the zoning's coverage
@@ -69,8 +69,7 @@ class _Context:
 
     def _pairs(self, role: str) -> Pairs:
         layer = self.layers.metric(role).geometry.values.to_numpy()
-        return intersecting_pairs(self.geoms, self.area, layer, self.layers.tree(role), self.tol,
-                                  self.layers.outline_tree(role))
+        return intersecting_pairs(self.geoms, self.area, layer, self.layers.tree(role), self.tol)
 
     def _absent(self, role: str, names: dict[str, str]) -> tuple[dict, np.ndarray]:
         na = {k: pd.array([pd.NA] * self.n, dtype=t) for k, t in names.items()}
@@ -195,7 +194,7 @@ class _Context:
         if not self.layers.has("district"):
             return self._absent("district", names)
         frame = self.layers.metric("district")
-        rep = shapely.point_on_surface(self.geoms) if self.n else self.geoms
+        rep = representative_points(self.geoms)
         s, f = self.layers.tree("district").query(rep)   # boxes, then the prepared polygons decide
         hit = shapely.intersects(frame.geometry.values.to_numpy()[f], rep[s])
         s, f = s[hit], f[hit]

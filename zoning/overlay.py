@@ -5,6 +5,9 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+import os
+from concurrent.futures import ThreadPoolExecutor
+
 import numpy as np
 import pandas as pd
 import shapely
@@ -34,14 +37,14 @@ EDGE_M = 0.01
 
 
 def intersecting_pairs(sites: np.ndarray, site_area: np.ndarray, layer: np.ndarray, tree: shapely.STRtree,
-                       tolerance_m2: float, outline: tuple[shapely.STRtree, np.ndarray] | None = None) -> Pairs:
+                       tolerance_m2: float) -> Pairs:
     """All intersecting (site, feature) pairs with overlap areas; layer geometries must be prepared.
 
     Overlap is computed only for pairs where the feature does not cover the site (a covered site's
     overlap is its own area), since intersection areas are the costly part.
     """
-    s, f = tree.query(sites)                       # bounding-box candidates
-    hit = shapely.intersects(layer[f], sites[s])   # prepared layer geometry on the left
+    s, f = tree.query(sites)                                        # bounding-box candidates
+    hit = shapely.intersects(layer[f], sites[s])                    # prepared layer geometry on the left
     s, f = s[hit], f[hit]
     areal = site_area[s] > 0
     covered = np.zeros(len(s), dtype=bool)
@@ -57,25 +60,19 @@ def intersecting_pairs(sites: np.ndarray, site_area: np.ndarray, layer: np.ndarr
         points = zero & (shapely.get_dimensions(sites[s]) == 0)
         lines = zero & ~points
         member[lines] = ~shapely.touches(layer[f[lines]], sites[s[lines]])
-        member[points] = ~_on_edge(s[points], f[points], sites, outline, len(layer)) if outline is not None \
-            else ~shapely.touches(layer[f[points]], sites[s[points]])
+        member[points] = ~_on_edge(layer[f[points]], sites[s[points]])
     whole = np.where(areal, site_area[s] - overlap <= tolerance_m2, member & _zero_whole(layer, f, sites, s, zero))
     return Pairs(site=s, feature=f, overlap=overlap, member=member, whole=whole, touch=~member)
 
 
-def _on_edge(s: np.ndarray, f: np.ndarray, sites: np.ndarray, outline: tuple[shapely.STRtree, np.ndarray],
-             n_features: int) -> np.ndarray:
-    """For (point site, feature) pairs: is the point within EDGE_M of that feature's outline?
-
-    One dwithin query of the points against the outline pieces, then pair keys matched with isin.
-    """
-    if not len(s):
-        return np.zeros(0, dtype=bool)
-    tree, owner = outline
-    uniq = np.unique(s)
-    hit_site, piece = tree.query(sites[uniq], predicate="dwithin", distance=EDGE_M)
-    near = uniq[hit_site].astype(np.int64) * n_features + owner[piece]
-    return np.isin(s.astype(np.int64) * n_features + f, near)
+def _on_edge(polygons: np.ndarray, points: np.ndarray) -> np.ndarray:
+    """Is each point within ~EDGE_M of its polygon's outline? True when a point EDGE_M away along an axis
+    is not strictly inside (prepared point-in-polygon tests, no outlines to build)."""
+    x, y = shapely.get_x(points), shapely.get_y(points)
+    near = np.zeros(len(points), dtype=bool)
+    for dx, dy in ((EDGE_M, 0.0), (-EDGE_M, 0.0), (0.0, EDGE_M), (0.0, -EDGE_M)):
+        near |= ~shapely.contains_xy(polygons, x + dx, y + dy)
+    return near
 
 
 def _zero_whole(layer: np.ndarray, f: np.ndarray, sites: np.ndarray, s: np.ndarray, zero: np.ndarray) -> np.ndarray:
@@ -84,6 +81,15 @@ def _zero_whole(layer: np.ndarray, f: np.ndarray, sites: np.ndarray, s: np.ndarr
     lines = zero & (shapely.get_dimensions(sites[s]) == 1)
     if lines.any():
         out[lines] = shapely.covers(layer[f[lines]], sites[s[lines]])
+    return out
+
+
+def representative_points(geoms: np.ndarray) -> np.ndarray:
+    """A point inside each geometry (points are their own; polygons via point_on_surface)."""
+    out = np.asarray(geoms, dtype=object).copy()
+    other = shapely.get_type_id(out) != shapely.GeometryType.POINT
+    if other.any():
+        out[other] = shapely.point_on_surface(out[other])
     return out
 
 
@@ -114,12 +120,38 @@ def join_by_site(site: np.ndarray, values: np.ndarray, n: int, sep: str = ";") -
     return out
 
 
+WORKERS = max(1, min(4, os.cpu_count() or 1))
+_CHUNK = 20_000  # below this many items, threads cost more than they save
+
+
+def _nearest(tree: shapely.STRtree, sites: np.ndarray, max_distance: float | None) -> tuple[np.ndarray, ...]:
+    """query_nearest over chunks of sites in threads; (site index, tree index, distance).
+
+    query_nearest releases the GIL, so two cores give ~2x. It is safe here because the tree is built
+    (GEOS builds it lazily) before the threads start, and distances read, never prepare, geometries;
+    prepared-geometry predicates are not run in threads, as GEOS prepares them lazily and racily.
+    """
+    def one(lo_hi):
+        lo, hi = lo_hi
+        (s, f), d = tree.query_nearest(sites[lo:hi], max_distance=max_distance, return_distance=True,
+                                       all_matches=False)
+        return s + lo, f, d
+    n = len(sites)
+    if WORKERS == 1 or n < _CHUNK:
+        return one((0, n))
+    tree.query(sites[:1])  # build the tree now, in this thread
+    edges = np.linspace(0, n, WORKERS + 1).astype(int)
+    with ThreadPoolExecutor(WORKERS) as pool:
+        parts = list(pool.map(one, zip(edges[:-1], edges[1:])))
+    return tuple(np.concatenate(p) for p in zip(*parts))
+
+
 def nearest_distance(sites: np.ndarray, tree: shapely.STRtree, max_distance: float | None = None) -> np.ndarray:
     """Distance from each site to the nearest tree geometry (inf when none within max_distance)."""
     out = np.full(len(sites), np.inf)
     if not len(sites) or not len(tree.geometries):
         return out
-    (s, _), d = tree.query_nearest(sites, max_distance=max_distance, return_distance=True, all_matches=False)
+    s, _, d = _nearest(tree, sites, max_distance)
     np.minimum.at(out, s, d)
     return out
 
@@ -131,7 +163,7 @@ def nearest_feature(sites: np.ndarray, tree: shapely.STRtree, max_distance: floa
     dist = np.full(len(sites), np.inf)
     if not len(sites) or not len(tree.geometries):
         return idx, dist
-    (s, f), d = tree.query_nearest(sites, max_distance=max_distance, return_distance=True, all_matches=False)
+    s, f, d = _nearest(tree, sites, max_distance)
     order = np.lexsort((f, s))[::-1]  # so the first of each site wins when written last
     idx[s[order]] = f[order]
     dist[s[order]] = d[order]

@@ -11,6 +11,7 @@ from pyproj import CRS, Transformer
 
 from .catalog import LayerSpec
 from .errors import LayerError
+from .overlay import representative_points
 from .vector import LayerReport
 
 #: above this many candidate cells, polygon statistics are taken on the polygon's representative point
@@ -39,7 +40,7 @@ class RasterLayer:
         if not present.any():
             return mean, peak
         geoms = _to_crs(sites[present], sites_crs, self.crs)
-        rep = shapely.point_on_surface(geoms)
+        rep = representative_points(geoms)
         values = self._at(shapely.get_x(rep), shapely.get_y(rep))
         m, p = values.copy(), values.copy()
         areal = np.isin(shapely.get_type_id(geoms), [3, 6])

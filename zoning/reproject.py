@@ -9,12 +9,14 @@ from pyproj import CRS
 
 from . import STORAGE_CRS
 
-DENSIFY_M = 100.0     # longest edge kept when leaving a projected CRS
-DENSIFY_DEG = 0.001   # ~100 m: longest edge kept when leaving a geographic CRS
+# Longest edge kept when leaving a projected / geographic CRS. A straight 250 m GK edge bows ~0.2 mm in the
+# metric CRS: a site sharing a 6 km edge with a layer polygon would still overlap it by under 1 m².
+DENSIFY_M = 250.0
+DENSIFY_DEG = 0.0025
 
 
 def densify(series: gpd.GeoSeries) -> gpd.GeoSeries:
-    """Insert vertices so no edge is longer than ~100 m in the series' own CRS units."""
+    """Insert vertices so no edge is longer than ~250 m in the series' own CRS units."""
     step = DENSIFY_DEG if series.crs is None or CRS.from_user_input(series.crs).is_geographic else DENSIFY_M
     return gpd.GeoSeries(shapely.segmentize(series.values.to_numpy(), step), index=series.index, crs=series.crs)
 
