@@ -147,3 +147,11 @@ def test_fatal_problem_writes_nothing(tmp_path, world_catalog):
     result = CliRunner().invoke(main, ["screen", str(src), "-o", str(tmp_path / "out"), "--catalog", str(bad)])
     assert result.exit_code == 1 and "missing.shp not found" in result.output
     assert not (tmp_path / "out").exists()
+
+
+def test_decision_map_names_projects(tmp_path, world_catalog):
+    src = tmp_path / "projects.csv"
+    _rows(_lonlat).to_csv(src, index=False, encoding="gbk")
+    _run(["screen", str(src), "-o", str(tmp_path / "out"), "--catalog", str(world_catalog), "-q"])
+    html = (tmp_path / "out" / "map.html").read_text(encoding="utf-8")
+    assert "园区化工" in html and "城区化工" in html   # names from the 项目名称 column reach the popups

@@ -10,6 +10,7 @@ from pathlib import Path
 
 import click
 from rich.console import Console
+from rich.progress import BarColumn, Progress, SpinnerColumn, TextColumn, TimeElapsedColumn
 
 from zoning.errors import ZoningError
 from zoning.layers import load_layers
@@ -85,7 +86,7 @@ def screen_cmd(input_path, outdir, catalog, rules_dir, crs, layer, encoding, as_
     console = Console(stderr=True, quiet=quiet or as_json)
     started = time.perf_counter()
     try:
-        with console.status("reading projects and rules") as status:
+        with StageProgress(console, single) as status:
             rules = load_rules(rules_dir or default_rules())
             if single:
                 projects = site_projects(crs=crs, lon=lon, lat=lat, wkt=wkt, sector=sector, name=name,
@@ -116,9 +117,11 @@ def screen_cmd(input_path, outdir, catalog, rules_dir, crs, layer, encoding, as_
         else:
             print_verdict(results.iloc[0], Console(soft_wrap=True), meta)
     if outdir:
-        written = write_outputs(results, outdir, meta)
-        if with_map:
-            written["map"] = _write_map(results, layers, outdir, single, online)
+        with StageProgress(console, single, stages=("writing outputs", "drawing the map")) as status:
+            written = write_outputs(results, outdir, meta)
+            if with_map:
+                status.update("drawing the map")
+                written["map"] = _write_map(results, projects, layers, outdir, single, online)
         console.print(f"wrote {', '.join(str(p) for p in written.values())}")
     if to_url:
         try:
@@ -130,6 +133,33 @@ def screen_cmd(input_path, outdir, catalog, rules_dir, crs, layer, encoding, as_
         counts = results["decision"].value_counts().to_dict()
         console.print(f"{len(results):,} project(s) screened in {time.perf_counter() - started:.1f} s: "
                       + ", ".join(f"{k} {v}" for k, v in counts.items()))
+
+
+class StageProgress:
+    """A progress bar over the pipeline's stages (each stage is one vectorised pass, so stages are the
+    honest unit of progress); `update(msg)` moves to the next stage. Silent when the console is quiet."""
+
+    STAGES = ("reading projects and rules", "loading layers", "project facts", "spatial facts", "rules",
+              "admission lists", "results")
+
+    def __init__(self, console: Console, single: bool, stages: tuple[str, ...] | None = None):
+        self.stages = stages or self.STAGES
+        self.progress = Progress(SpinnerColumn(), TextColumn("{task.description}"), BarColumn(),
+                                 TextColumn("{task.completed}/{task.total}"), TimeElapsedColumn(),
+                                 console=console, transient=True, disable=console.quiet or single)
+        self.task = None
+
+    def __enter__(self):
+        self.progress.__enter__()
+        self.task = self.progress.add_task(self.stages[0], total=len(self.stages))
+        return self
+
+    def update(self, message: str) -> None:
+        self.progress.update(self.task, advance=1, description=message)
+
+    def __exit__(self, *exc):
+        self.progress.update(self.task, completed=len(self.stages))
+        return self.progress.__exit__(*exc)
 
 
 def site_bbox(geoms, margin_m: float) -> tuple[float, float, float, float] | None:
@@ -153,14 +183,16 @@ def _meta(input_path, catalog, rules_dir, layers, as_of) -> dict:
     }
 
 
-def _write_map(results, layers, outdir: Path, single: bool, online: bool) -> Path:
-    """map.html: a decision map of the batch, or a site map for one site."""
+def _write_map(results, projects, layers, outdir: Path, single: bool, online: bool) -> Path:
+    """map.html: a decision map of the batch, or a site map for one site (popups name each project)."""
     from maps.decision_map import decision_map
     from maps.save import save_map
     from maps.site_map import site_map
 
     frames = dict(layers.frames)
-    m = site_map(results.iloc[:1], frames, online=online) if single else decision_map(results, frames, online=online)
+    shown = results.assign(id=projects.projects["id"].to_numpy(), name=projects.projects["name"].to_numpy(),
+                           sector=results["sector_code"].to_numpy())
+    m = site_map(shown.iloc[:1], frames, online=online) if single else decision_map(shown, frames, online=online)
     path = Path(outdir) / "map.html"
     save_map(m, path, online=online)
     return path
