@@ -149,7 +149,7 @@ def child_floor(args) -> dict:
         tree.query_nearest(sites, return_distance=True, all_matches=False)
         times[f"river_{cls}_nearest_s"] = t()
     floor_s = float(np.sum(list(times.values())))
-    # the same nearest queries against outlines cut into pieces of <= 32 vertices (what zoning's facts use);
+    # the same nearest queries against outlines cut into pieces of <= 16 vertices (what zoning's facts use);
     # cutting is layer preparation and is not timed, building the trees and querying them is
     from zoning.pieces import boundary_pieces
     pieces = {"redline": boundary_pieces(layers["redline"].geometry.values.to_numpy())[0]}
@@ -619,7 +619,7 @@ def render(store: dict) -> str:
     row("floor", "shapely STRtree build + query(intersects) per polygon layer + query_nearest (red line, 3 river "
         "classes), summed; EPSG:4545", "floor", "floor_s")
     row("floor, outlines in pieces", "the same, but nearest queries against red-line and river outlines cut into "
-        "≤ 32-vertex pieces (zoning.pieces; cutting not timed)", "floor", "floor_pieces_s", rss=False)
+        "≤ 16-vertex pieces (zoning.pieces; cutting not timed)", "floor", "floor_pieces_s", rss=False)
     gp, gq = store.get("geopandas_points"), store.get("geopandas_polygons")
     if gp or gq:
         note = []

@@ -22,7 +22,8 @@ from .catalog import RASTER_ROLES, TABLE_ROLES, Catalog, read_catalog
 from .errors import ZoningError
 from .vector import LayerReport
 
-FORMAT = "zoning-cache-2"  # bump when what is cached changes meaning
+FORMAT = "zoning-cache-4"
+PIECE_ROLES = {"redline", "river"}  # roles whose nearest distances are queried  # bump when what is cached changes meaning
 
 
 def _source_files(path: str) -> list[Path]:
@@ -77,6 +78,10 @@ def prepare(catalog_path: str | Path) -> Path:
     for role, frame in layers.frames.items():
         frame.to_parquet(tmp / f"{role}.parquet")
         layers.metric(role).to_parquet(tmp / f"{role}.metric.parquet")
+    for role in PIECE_ROLES & set(layers.frames):  # outlines cut for nearest-distance trees
+        pieces, owner = layers.pieces(role)
+        gpd.GeoDataFrame({"owner": owner}, geometry=pieces, crs=layers.metric_crs).to_parquet(
+            tmp / f"{role}.pieces.parquet")
     manifest = {
         "format": FORMAT,
         "catalog": str(catalog.path),
@@ -91,6 +96,22 @@ def prepare(catalog_path: str | Path) -> Path:
         if stale.is_dir() and stale != target and not stale.name.endswith(".tmp"):
             shutil.rmtree(stale, ignore_errors=True)
     return target
+
+
+class LazyPieces(dict):
+    """Role -> (pieces, owner rows) read from `<role>.pieces.parquet` on first use."""
+
+    def __init__(self, paths: dict[str, Path]):
+        super().__init__()
+        self._paths = paths
+
+    def __contains__(self, role) -> bool:
+        return role in self._paths or super().__contains__(role)
+
+    def __missing__(self, role):
+        frame = gpd.read_parquet(self._paths[role])
+        self[role] = (frame.geometry.values.to_numpy(), frame["owner"].to_numpy())
+        return self[role]
 
 
 class LazyFrames(Mapping):
@@ -114,7 +135,7 @@ class LazyFrames(Mapping):
 
 
 def read_cached(catalog: Catalog):
-    """(frames, metric frames, metric CRS, reports) from a valid cache, or None when there is none."""
+    """(frames, metric frames, metric CRS, reports, pieces) from a valid cache, or None when there is none."""
     if any(spec.is_database for spec in catalog.layers):
         return None  # database tables can change without the catalog changing: always read them live
     folder = cache_path(catalog)
@@ -132,4 +153,6 @@ def read_cached(catalog: Catalog):
         report = LayerReport(**raw)
         report.notes = [*report.notes, f"from the prepared cache {folder.name}"]
         reports.append(report)
-    return frames, metric, CRS.from_wkt(manifest["metric_crs"]), reports
+    pieces = {role: folder / f"{role}.pieces.parquet" for role in PIECE_ROLES
+              if (folder / f"{role}.pieces.parquet").exists()}
+    return frames, metric, CRS.from_wkt(manifest["metric_crs"]), reports, LazyPieces(pieces)

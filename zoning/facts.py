@@ -67,9 +67,9 @@ class _Context:
         self.layers, self.geoms, self.area, self.tol, self.maxd = layers, geoms, area, tol, maxd
         self.n = len(geoms)
 
-    def _pairs(self, role: str) -> Pairs:
+    def _pairs(self, role: str, point_edges: bool = True) -> Pairs:
         layer = self.layers.metric(role).geometry.values.to_numpy()
-        return intersecting_pairs(self.geoms, self.area, layer, self.layers.tree(role), self.tol)
+        return intersecting_pairs(self.geoms, self.area, layer, self.layers.tree(role), self.tol, point_edges)
 
     def _absent(self, role: str, names: dict[str, str]) -> tuple[dict, np.ndarray]:
         na = {k: pd.array([pd.NA] * self.n, dtype=t) for k, t in names.items()}
@@ -128,8 +128,8 @@ class _Context:
             values["in_coverage"] = self._district_coverage()
             return values, miss
         frame = self.layers.metric("control_unit")
-        p = self._pairs("control_unit")
         # a point on the edge between units is in all of them: it cannot be placed outside either
+        p = self._pairs("control_unit", point_edges=False)
         inside = p.member | (self.area[p.site] == 0)
         q = p.subset(inside)
         cat = frame["category"].to_numpy(dtype=object)[q.feature]
@@ -149,7 +149,7 @@ class _Context:
         """Without control units, the district layer's union is the coverage; without both, unknown."""
         if not self.layers.has("district"):
             return pd.array([pd.NA] * self.n, dtype="boolean")
-        p = self._pairs("district")
+        p = self._pairs("district", point_edges=False)
         return np.where(self.area > 0, self.area - sum_by_site(p.site, p.overlap, self.n) <= self.tol,
                         any_by_site(p.site, np.ones(len(p.site), bool), self.n))
 

@@ -67,6 +67,13 @@ class ZoningLayers:
             cache[role] = shapely.STRtree(geoms)
         return cache.get(role)
 
+    def pieces(self, role: str) -> tuple[np.ndarray, np.ndarray]:
+        """Short pieces of a role's outlines and the row each belongs to (cut once; cached by prepare)."""
+        cache = self.__dict__.setdefault("_pieces", {})
+        if role not in cache:
+            cache[role] = boundary_pieces(self.metric(role).geometry.values.to_numpy())
+        return cache[role]
+
     def outline_tree(self, role: str, column: str | None = None, value: str | None = None
                      ) -> tuple[shapely.STRtree, np.ndarray]:
         """STRtree over short pieces of a role's outlines (optionally only rows where `column == value`),
@@ -74,12 +81,11 @@ class ZoningLayers:
         cache = self.__dict__.setdefault("_outlines", {})
         key = (role, column, value)
         if key not in cache:
-            frame = self.metric(role)
-            rows = np.arange(len(frame))
+            pieces, owner = self.pieces(role)
             if column is not None:
-                rows = np.flatnonzero(frame[column].to_numpy(dtype=object) == value)
-            pieces, owner = boundary_pieces(frame.geometry.values.to_numpy()[rows])
-            cache[key] = (shapely.STRtree(pieces), rows[owner])
+                keep = self.metric(role)[column].to_numpy(dtype=object)[owner] == value
+                pieces, owner = pieces[keep], owner[keep]
+            cache[key] = (shapely.STRtree(pieces), owner)
         return cache[key]
 
     def editions(self) -> dict[str, str]:
@@ -112,10 +118,11 @@ def load_layers(catalog_path: str | Path, bbox: tuple[float, float, float, float
     rasters, raster_reports = _rasters(catalog)
     cached = read_cached(catalog) if use_cache and bbox is None else None
     if cached is not None:
-        frames, metric, crs, reports = cached
+        frames, metric, crs, reports, pieces = cached
         layers = ZoningLayers(catalog=catalog, frames=frames, rasters=rasters, reports=reports + raster_reports)
         layers.__dict__["metric_crs"] = crs
         layers.__dict__["_metric"] = metric
+        layers.__dict__["_pieces"] = pieces
         return layers
     parts: dict[str, list[gpd.GeoDataFrame]] = {}
     reports: list[LayerReport] = []

@@ -37,8 +37,11 @@ EDGE_M = 0.01
 
 
 def intersecting_pairs(sites: np.ndarray, site_area: np.ndarray, layer: np.ndarray, tree: shapely.STRtree,
-                       tolerance_m2: float) -> Pairs:
+                       tolerance_m2: float, point_edges: bool = True) -> Pairs:
     """All intersecting (site, feature) pairs with overlap areas; layer geometries must be prepared.
+
+    `point_edges=False` skips the on-the-edge test for points (a layer where a point on an edge counts as
+    in every feature it touches, like control units that tile a territory).
 
     Overlap is computed only for pairs where the feature does not cover the site (a covered site's
     overlap is its own area), since intersection areas are the costly part.
@@ -60,7 +63,7 @@ def intersecting_pairs(sites: np.ndarray, site_area: np.ndarray, layer: np.ndarr
         points = zero & (shapely.get_dimensions(sites[s]) == 0)
         lines = zero & ~points
         member[lines] = ~shapely.touches(layer[f[lines]], sites[s[lines]])
-        member[points] = ~_on_edge(layer[f[points]], sites[s[points]])
+        member[points] = ~_on_edge(layer[f[points]], sites[s[points]]) if point_edges else True
     whole = np.where(areal, site_area[s] - overlap <= tolerance_m2, member & _zero_whole(layer, f, sites, s, zero))
     return Pairs(site=s, feature=f, overlap=overlap, member=member, whole=whole, touch=~member)
 

@@ -11,7 +11,7 @@ import numpy as np
 import shapely
 
 
-def boundary_pieces(geoms: np.ndarray, max_vertices: int = 32) -> tuple[np.ndarray, np.ndarray]:
+def boundary_pieces(geoms: np.ndarray, max_vertices: int = 16) -> tuple[np.ndarray, np.ndarray]:
     """(pieces, owner): LineStrings of at most `max_vertices` vertices covering each geometry's outline.
 
     Lines are cut as they are; polygons are cut along their boundary rings.
