@@ -633,6 +633,8 @@ def render(store: dict) -> str:
     lines.append("")
     lines += render_other(store)
     lines += render_targets(store)
+    for extra in sorted((HERE / "results.d").glob("*.md")):  # sections written by the other benchmark scripts
+        lines += ["", extra.read_text(encoding="utf-8").rstrip()]
     return "\n".join(lines) + "\n"
 
 

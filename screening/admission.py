@@ -243,22 +243,33 @@ def list_outcomes(facts: pd.DataFrame, lst: AdmissionList | None, units: pd.Data
 
 
 def merge_decisions(decisions: pd.DataFrame, lists: pd.DataFrame) -> pd.DataFrame:
-    """Decision = the more severe of the rules' and the list's; strings appended; list columns added."""
+    """Decision = the more severe of the rules' and the list's; strings appended; list columns added.
+
+    Rows share few distinct (rules text, list text) pairs, so each pair is joined once and the rows
+    point at that one string (joining per row would copy megabytes of identical text per thousand rows).
+    """
     out = decisions.copy()
     base = out["decision"].map(DECISION_SEVERITY).to_numpy(dtype=np.int8)
     severity = np.maximum(base, lists["severity"].to_numpy())
     out["decision"] = pd.array(np.asarray(DECISIONS, dtype=object)[severity], dtype="string")
     out["decision_zh"] = out["decision"].map(DECISION_ZH).astype("string")
     for column, sep in SEPARATORS.items():
-        right = lists[column].fillna("").to_numpy(dtype=object)
-        if column in out:
-            left = out[column].fillna("").to_numpy(dtype=object)
-            both = (left != "") & (right != "")
-            merged = np.where(left != "", left, right).astype(object)
-            merged[both] = (left[both] + sep) + right[both]
-            right = merged
-        out[column] = pd.array(right, dtype=_TEXT)
+        right = lists[column].fillna("")
+        out[column] = _joined(out[column].fillna(""), right, sep) if column in out else \
+            pd.array(right.to_numpy(dtype=object), dtype=_TEXT)
     return out
+
+
+def _joined(left: pd.Series, right: pd.Series, sep: str):
+    """left + sep + right per row (either side alone when the other is empty), built per distinct pair."""
+    lc, lu = pd.factorize(left.to_numpy(dtype=object))
+    rc, ru = pd.factorize(right.to_numpy(dtype=object))
+    pair, first = np.unique(lc.astype(np.int64) * max(len(ru), 1) + rc, return_index=True)
+    a = np.asarray(lu, dtype=object)[lc[first]]
+    b = np.asarray(ru, dtype=object)[rc[first]]
+    texts = np.where(a == "", b, np.where(b == "", a, a + sep + b)).astype(object)
+    inverse = np.searchsorted(pair, lc.astype(np.int64) * max(len(ru), 1) + rc)
+    return pd.array(texts, dtype=_TEXT).take(inverse)
 
 
 def apply_admission(decisions: pd.DataFrame, facts: pd.DataFrame, layers: ZoningLayers, rules: RuleSet,

@@ -30,6 +30,7 @@ DECISIONS = tuple(sorted(SEVERITY, key=SEVERITY.get))
 DECISION_ZH = {"prohibited": "禁止准入", "review": "需人工复核", "conditional": "有条件准入",
                "admissible": "准予准入", "invalid": "输入无效"}
 COLUMNS = ("decision", "decision_zh", "rule_ids", "reasons", "obligations", "citations", "undecided")
+_TEXT = pd.StringDtype("python")
 _BLOCKING = ("prohibited", "review", "conditional")
 
 
@@ -100,5 +101,6 @@ def decide(facts: pd.DataFrame, rules: RuleSet, as_of: dt.date | None = None) ->
     table = [_texts(p, active, names) for p in patterns]
     out = pd.DataFrame(index=facts.index)
     for i, column in enumerate(COLUMNS):
-        out[column] = pd.array([row[i] for row in table], dtype="string").take(inverse)
+        # python-backed strings: rows sharing a pattern share one str object instead of a copy each
+        out[column] = pd.array([row[i] for row in table], dtype=_TEXT).take(inverse)
     return out

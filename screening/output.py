@@ -49,21 +49,33 @@ def _table(results: gpd.GeoDataFrame) -> pd.DataFrame:
     return table
 
 
+CSV_CHUNK = 20_000  # rows converted to Arrow and written at a time
+
+
 def write_csv(table: pd.DataFrame, path: Path) -> None:
-    """CSV in UTF-8 with a BOM (so Excel in China opens it as UTF-8), written by Arrow's C++ writer."""
+    """CSV in UTF-8 with a BOM (so Excel in China opens it as UTF-8), written by Arrow's C++ writer in chunks."""
+    with open(path, "wb") as fh:
+        fh.write(b"\xef\xbb\xbf")
+        writer = None
+        for lo in range(0, max(len(table), 1), CSV_CHUNK):
+            batch = _arrow(table.iloc[lo:lo + CSV_CHUNK])
+            writer = writer or pacsv.CSVWriter(fh, batch.schema)
+            writer.write_table(batch)
+        writer.close()
+
+
+def _arrow(part: pd.DataFrame) -> pa.Table:
+    """A table chunk as Arrow: booleans as True/False words, numbers as float64, everything else as text."""
     columns = {}
-    for name in table.columns:
-        col = table[name]
+    for name in part.columns:
+        col = part[name]
         if pd.api.types.is_bool_dtype(col.dtype):
-            arr = pa.array(col.astype("boolean"))
-            columns[str(name)] = pc.if_else(arr, "True", "False")
+            columns[str(name)] = pc.if_else(pa.array(col.astype("boolean")), "True", "False")
         elif pd.api.types.is_numeric_dtype(col.dtype):
             columns[str(name)] = pa.array(col.astype("Float64"), type=pa.float64())
         else:
-            columns[str(name)] = pa.array(col.astype("string"), type=pa.string())
-    with open(path, "wb") as fh:
-        fh.write(b"\xef\xbb\xbf")
-        pacsv.write_csv(pa.table(columns), fh)
+            columns[str(name)] = pa.array(col.astype(object).where(col.notna(), None).to_numpy(), type=pa.string())
+    return pa.table(columns)
 
 
 def write_xlsx(table: pd.DataFrame, path: Path) -> None:
