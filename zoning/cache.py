@@ -127,6 +127,9 @@ class LazyFrames(Mapping):
             self._frames[role] = gpd.read_parquet(self._paths[role])  # KeyError for an unknown role
         return self._frames[role]
 
+    def __contains__(self, role) -> bool:  # Mapping's default would read the file to answer
+        return role in self._paths
+
     def __iter__(self):
         return iter(self._paths)
 
@@ -146,7 +149,9 @@ def read_cached(catalog: Catalog):
     if manifest.get("format") != FORMAT:
         return None
     frames = LazyFrames({role: folder / f"{role}.parquet" for role in manifest["roles"]})
-    metric = LazyFrames({role: folder / f"{role}.metric.parquet" for role in manifest["roles"]})
+    # screening needs every metric copy and the pieces, so those are read now (and timed as loading);
+    # the EPSG:4490 copies only serve maps and are read when first asked for
+    metric = {role: gpd.read_parquet(folder / f"{role}.metric.parquet") for role in manifest["roles"]}
     reports = []
     for raw in manifest["reports"]:
         raw["extent"] = tuple(raw["extent"]) if raw.get("extent") else None
@@ -155,4 +160,7 @@ def read_cached(catalog: Catalog):
         reports.append(report)
     pieces = {role: folder / f"{role}.pieces.parquet" for role in PIECE_ROLES
               if (folder / f"{role}.pieces.parquet").exists()}
-    return frames, metric, CRS.from_wkt(manifest["metric_crs"]), reports, LazyPieces(pieces)
+    cut = LazyPieces(pieces)
+    for role in pieces:
+        cut[role]  # noqa: B018 - read now, see above
+    return frames, metric, CRS.from_wkt(manifest["metric_crs"]), reports, cut
