@@ -78,6 +78,7 @@ def _assemble(projects: ProjectList, facts: pd.DataFrame, decisions: pd.DataFram
     for col in ("rule_ids", "reasons", "obligations", "citations", "undecided", *LIST_COLUMNS):
         out.loc[invalid, col] = ""
     out.loc[invalid, "reasons"] = proj.loc[invalid, "error"]
+    _name_missing_layers(out, facts, invalid)
     out["error"] = proj["error"].fillna("")
     out["warnings"] = _warnings(proj, facts)
     raster_cols = [c for r in layers.rasters for c in (r.key, f"{r.key}_max")]
@@ -93,6 +94,22 @@ def _assemble(projects: ProjectList, facts: pd.DataFrame, decisions: pd.DataFram
     original = original.rename(columns={c: f"{c}_input" for c in clash})
     result = pd.concat([original, out[ordered]], axis=1)
     return gpd.GeoDataFrame(result, geometry=proj.geometry.values, crs=STORAGE_CRS)
+
+
+def _name_missing_layers(out: pd.DataFrame, facts: pd.DataFrame, invalid: np.ndarray) -> None:
+    """A row whose facts a layer could not give says which layer(s), next to the reasons (never 'nothing there')."""
+    if "missing_layers" not in facts:
+        return
+    missing = facts["missing_layers"].fillna("").astype(str).to_numpy()
+    rows = np.flatnonzero((missing != "") & ~invalid)
+    if not len(rows):
+        return
+    codes, uniques = pd.factorize(missing[rows])
+    notes = np.array([f"图层无法回答 / no answer from layer(s): {u.replace(';', ', ')}" for u in uniques], dtype=object)
+    reasons = out["reasons"].fillna("").to_numpy(dtype=object).copy()
+    add = notes[codes]
+    reasons[rows] = np.where(reasons[rows] == "", add, reasons[rows] + " | " + add)
+    out["reasons"] = pd.array(reasons, dtype=pd.StringDtype("python"))
 
 
 def _sector_names(codes: pd.Series, rules: RuleSet) -> pd.Series:

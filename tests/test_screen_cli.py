@@ -155,3 +155,12 @@ def test_decision_map_names_projects(tmp_path, world_catalog):
     _run(["screen", str(src), "-o", str(tmp_path / "out"), "--catalog", str(world_catalog), "-q"])
     html = (tmp_path / "out" / "map.html").read_text(encoding="utf-8")
     assert "园区化工" in html and "城区化工" in html   # names from the 项目名称 column reach the popups
+
+
+def test_site_outside_a_layer_names_it(tmp_path, world_catalog):
+    lon, lat = w.lonlat(500, 19500)  # the PM2.5 grid has nodata in this corner cell
+    data = json.loads(_run(["screen", "--lon", f"{lon}", "--lat", f"{lat}", "--sector", "2614", "--construction",
+                            "new", "--catalog", str(world_catalog), "--json"]).output)
+    assert data["decision"] == "prohibited" and "priority_unit_two_high" in data["rule_ids"]
+    assert "could not be decided: fact(s) pm25 unknown" in data["reasons"][-2]
+    assert data["reasons"][-1] == "图层无法回答 / no answer from layer(s): air_quality:pm25"
