@@ -5,9 +5,8 @@ import geopandas as gpd
 import numpy as np
 
 from maps.basemap import resolve_basemap
-from maps.draw import add_head, add_zoning_layers, display_bounds, in_storage_crs, is_illustrative, new_map
+from maps.draw import add_zoning_layers, display_bounds, finish_map, in_storage_crs, new_map
 from maps.legend import legend
-from maps.offline import make_offline
 from maps.simplify import expand_bounds
 from maps.site_map import site_map
 from maps.sites import add_sites, decision_counts, drawable
@@ -27,11 +26,7 @@ def decision_map(results: gpd.GeoDataFrame, layers: dict, *, basemap: str = "non
     roles = add_zoning_layers(m, layers, bounds=view, basemap=basemap, clip=True)
     add_sites(m, results, basemap=basemap, cluster_threshold=cluster_threshold)
     m.add_child(legend(roles, decision_counts(results)))
-    add_head(m, title, is_illustrative(layers))
-    folium.LayerControl(collapsed=False).add_to(m)
-    if not online:
-        make_offline(m)
-    return m
+    return finish_map(m, layers, title, online)
 
 
 __all__ = ["decision_map", "site_map"]

@@ -10,6 +10,7 @@ import shapely
 
 from maps.basemap import NO_BASEMAP_CSS, add_basemap, to_display
 from maps.elements import HtmlOverlay, StyleSheet, VectorLayer
+from maps.offline import make_offline
 from maps.popups import CATEGORY_COLUMNS, is_missing, zoning_popup, zoning_tip
 from maps.simplify import decimals_for, display_tolerance, for_display
 from maps.styles import CATEGORY_LABELS, ROLE_LABELS, ROLE_ORDER, feature_style
@@ -134,6 +135,15 @@ _HEAD_CSS = """
 .maps-note { background: #fff3cd; color: #7a4b00; border: 1px solid #e0a800; padding: 3px 10px;
   border-radius: 4px; font-size: 13px; }
 """
+
+
+def finish_map(m: folium.Map, layers: dict, title: str | None, online: bool) -> folium.Map:
+    """The steps every map ends with: title and data note, layer control, then (offline) inlined assets."""
+    add_head(m, title, is_illustrative(layers))
+    folium.LayerControl(collapsed=False).add_to(m)
+    if not online:
+        make_offline(m)
+    return m
 
 
 def add_head(m: folium.Map, title: str | None, illustrative: bool) -> None:

@@ -7,12 +7,10 @@ import pandas as pd
 import shapely
 
 from maps.basemap import resolve_basemap, to_display
-from maps.draw import add_head, add_zoning_layers, display_bounds, features_json, in_storage_crs, \
-    is_illustrative, new_map
+from maps.draw import add_zoning_layers, display_bounds, features_json, finish_map, in_storage_crs, new_map
 from maps.elements import VectorLayer
 from maps.legend import legend
 from maps.nearest import local_crs, nearest_feature, ring_lines
-from maps.offline import make_offline
 from maps.popups import fact_value, zoning_popup
 from maps.simplify import display_tolerance, expand_bounds, for_display, round_coords
 from maps.sites import add_sites, decision_counts
@@ -110,8 +108,4 @@ def site_map(result, layers: dict, *, rings_m=(1000, 5000), basemap: str = "none
         extra.append((RING_STYLE, True, f"距离圈 {label}", "distance rings"))
     add_sites(m, frame, basemap=basemap)
     m.add_child(legend(roles, decision_counts(frame), show_empty=False, extra=extra))
-    add_head(m, title, is_illustrative(layers))
-    folium.LayerControl(collapsed=False).add_to(m)
-    if not online:
-        make_offline(m)
-    return m
+    return finish_map(m, layers, title, online)

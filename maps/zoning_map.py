@@ -4,9 +4,8 @@ import folium
 import numpy as np
 
 from maps.basemap import resolve_basemap
-from maps.draw import add_head, add_zoning_layers, display_bounds, in_storage_crs, is_illustrative, new_map
+from maps.draw import add_zoning_layers, display_bounds, finish_map, in_storage_crs, new_map
 from maps.legend import legend
-from maps.offline import make_offline
 
 CHONGQING_BOUNDS = (105.28, 28.16, 110.20, 32.20)
 """Used to frame a map when no layer has any geometry."""
@@ -30,11 +29,7 @@ def zoning_map(layers: dict, *, basemap: str = "none", online: bool = False, tia
     m = new_map(display_bounds(bounds, basemap), basemap, key)
     roles = add_zoning_layers(m, layers, bounds=bounds, basemap=basemap)
     m.add_child(legend(roles))
-    add_head(m, title, is_illustrative(layers))
-    folium.LayerControl(collapsed=False).add_to(m)
-    if not online:
-        make_offline(m)
-    return m
+    return finish_map(m, layers, title, online)
 
 
 __all__ = ["zoning_map", "layers_bounds"]

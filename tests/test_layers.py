@@ -138,3 +138,14 @@ def test_gk_prefix_fixed(tmp_path, world_catalog):
     [report] = check_layers(tmp_path / "c.toml")
     assert "zone prefix 36" in report.notes[0] and report.crs.startswith("EPSG:4524")
     assert 106 < report.extent[0] < 107
+
+
+def test_gk_prefix_fixed_when_prj_has_no_epsg_code(tmp_path, world_catalog):
+    """A .prj spelled as plain Transverse Mercator parameters (as ESRI writes it) is recognised too."""
+    src = gpd.read_file(world_catalog.parent / "城区.shp", encoding="GBK")
+    moved = src.set_geometry(shapely.transform(src.geometry.values, lambda xy: xy + [36_000_000, 0]))
+    tm = "+proj=tmerc +lat_0=0 +lon_0=108 +k=1 +x_0=500000 +y_0=0 +ellps=GRS80 +units=m +no_defs"
+    moved.set_crs(tm, allow_override=True).to_file(tmp_path / "u.shp", encoding="UTF-8")
+    (tmp_path / "c.toml").write_text(_toml("urban_area", "u.shp", {"id": "编码", "name": "名称"}, {}), encoding="utf-8")
+    [report] = check_layers(tmp_path / "c.toml")
+    assert "zone prefix 36" in report.notes[0] and 106 < report.extent[0] < 107

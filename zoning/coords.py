@@ -630,7 +630,7 @@ def gk_zone_crs(zone: int, prefixed: bool) -> pyproj.CRS:
     return _gk_crs_cached(zone, bool(prefixed))
 
 
-def _gk_zone_of(crs: pyproj.CRS) -> tuple[int, bool] | None:
+def gk_zone_of(crs: pyproj.CRS) -> tuple[int, bool] | None:
     """(zone, prefixed) when crs is a CGCS2000-ellipsoid 3-degree GK zone (any spelling), else None."""
     operation = crs.coordinate_operation if crs.is_projected else None
     if operation is None or "transverse mercator" not in operation.method_name.lower():
@@ -807,7 +807,7 @@ def xy_to_lonlat(x, y, crs=None) -> pd.DataFrame:
     xs, x_err = _metres(x_s, "x")
     ys, y_err = _metres(y_s, "y")
     given = _resolve_crs(crs)
-    gk = _gk_zone_of(given) if given is not None else None
+    gk = gk_zone_of(given) if given is not None else None
     plan = _Plan(len(x_s))
     plan.error[:] = _join_rows(x_err, y_err)
     valid = plan.error == ""

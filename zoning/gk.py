@@ -6,26 +6,12 @@ from __future__ import annotations
 import numpy as np
 from pyproj import CRS
 
-from .coords import gk_zone_crs
-
-
-_PREFIXED = range(4513, 4534)     # zones 25..45, easting = zone * 1e6 + 500 000 + offset
-_UNPREFIXED = range(4534, 4555)   # CM 75..135 E, easting = 500 000 + offset
-
-
-def gk_info(crs: CRS) -> tuple[int, bool] | None:
-    """(zone, prefixed) when the CRS is one of the CGCS2000 3° GK zones, else None."""
-    code = crs.to_epsg() if crs is not None else None
-    if code in _PREFIXED:
-        return code - 4488, True
-    if code in _UNPREFIXED:
-        return (75 + 3 * (code - 4534)) // 3, False
-    return None
+from .coords import gk_zone_crs, gk_zone_of
 
 
 def fix_gk_prefix(crs: CRS, bounds: np.ndarray) -> tuple[CRS, str]:
     """Swap a GK CRS for its prefixed/unprefixed twin when the eastings say so; (crs, note) with note '' if kept."""
-    info = gk_info(crs)
+    info = gk_zone_of(crs) if crs is not None else None
     if info is None:
         return crs, ""
     zone, prefixed = info

@@ -158,12 +158,7 @@ def _nearest(tree: shapely.STRtree, sites: np.ndarray, max_distance: float | Non
 
 def nearest_distance(sites: np.ndarray, tree: shapely.STRtree, max_distance: float | None = None) -> np.ndarray:
     """Distance from each site to the nearest tree geometry (inf when none within max_distance)."""
-    out = np.full(len(sites), np.inf)
-    if not len(sites) or not len(tree.geometries):
-        return out
-    s, _, d = _nearest(tree, sites, max_distance)
-    np.minimum.at(out, s, d)
-    return out
+    return nearest_feature(sites, tree, max_distance)[1]
 
 
 def nearest_feature(sites: np.ndarray, tree: shapely.STRtree, max_distance: float | None = None
