@@ -1,7 +1,6 @@
 """Drawing shared by all maps: the base map frame, zoning layers as toggleable groups, overlays."""
 
 import json
-from html import escape
 
 import folium
 import geopandas as gpd
@@ -9,7 +8,7 @@ import numpy as np
 import shapely
 
 from maps.basemap import NO_BASEMAP_CSS, add_basemap, to_display
-from maps.elements import HtmlOverlay, StyleSheet, VectorLayer
+from maps.elements import DataGroup, HtmlOverlay, LayerList, StyleSheet, VectorLayer, html_text, js_json
 from maps.offline import make_offline
 from maps.popups import CATEGORY_COLUMNS, is_missing, zoning_popup, zoning_tip
 from maps.simplify import decimals_for, display_tolerance, for_display
@@ -32,7 +31,10 @@ def in_storage_crs(gdf: gpd.GeoDataFrame) -> gpd.GeoDataFrame:
 
 
 def features_json(geoms: np.ndarray, popups=None, tips=None) -> str:
-    """A GeoJSON FeatureCollection text from display-ready geometries and escaped popup/tooltip HTML."""
+    """A GeoJSON FeatureCollection text from display-ready geometries and escaped popup/tooltip HTML.
+
+    The text is script-safe (see `maps.elements.js_json`): it is embedded in an inline <script> as is.
+    """
     geometry_texts = shapely.to_geojson(geoms) if len(geoms) else []
     features = []
     for i, geometry in enumerate(geometry_texts):
@@ -42,7 +44,7 @@ def features_json(geoms: np.ndarray, popups=None, tips=None) -> str:
         if tips is not None:
             props["tip"] = tips[i]
         features.append('{"type":"Feature","geometry":%s,"properties":%s}'
-                        % (geometry, json.dumps(props, ensure_ascii=False, separators=(",", ":"))))
+                        % (geometry, js_json(props)))
     return '{"type":"FeatureCollection","features":[' + ",".join(features) + "]}"
 
 
@@ -83,7 +85,7 @@ def add_zoning_layers(m: folium.Map, layers: dict, *, bounds, basemap: str, clip
         geoms = to_display(geoms, basemap, decimals_for(tolerance))
         records = gdf.drop(columns=gdf.geometry.name).iloc[positions].to_dict("records")
         zh, en = ROLE_LABELS.get(role, (role, role))
-        group = folium.FeatureGroup(name=f"{zh} {en}", overlay=True, show=True).add_to(m)
+        group = DataGroup(f"{zh} {en}", overlay=True, show=True).add_to(m)
         by_style: dict[str, list[int]] = {}
         for i, row in enumerate(records):
             by_style.setdefault(json.dumps(feature_style(role, row), sort_keys=True), []).append(i)
@@ -106,12 +108,12 @@ def _dissolved_json(role: str, geoms: np.ndarray, sample: dict, count: int, tole
     union = shapely.simplify(union, tolerance, preserve_topology=True)
     union = shapely.transform(union, lambda xy: np.round(xy, decimals_for(tolerance)))
     zh, en = ROLE_LABELS.get(role, (role, role))
-    label = f"{escape(zh)} / {escape(en)}"
+    label = f"{html_text(zh)} / {html_text(en)}"
     column = CATEGORY_COLUMNS.get(role)
     if column and not is_missing(sample.get(column)):
         czh, cen = CATEGORY_LABELS.get(str(sample[column]), (str(sample[column]),) * 2)
-        label = f"{escape(czh)} / {escape(cen)}"
-    popup = (f"<b>{escape(zh)} / {escape(en)}</b><br>{label}<br>"
+        label = f"{html_text(czh)} / {html_text(cen)}"
+    popup = (f"<b>{html_text(zh)} / {html_text(en)}</b><br>{label}<br>"
              f"{count:,} 个要素在此比例尺下合并显示 / {count:,} features merged at this scale.<br>"
              "<small>单个要素请看项目位置图 / see a site map for single features</small>")
     return features_json(np.array([union], dtype=object), [popup], [f"{label} ({count:,})"])
@@ -140,7 +142,7 @@ _HEAD_CSS = """
 def finish_map(m: folium.Map, layers: dict, title: str | None, online: bool) -> folium.Map:
     """The steps every map ends with: title and data note, layer control, then (offline) inlined assets."""
     add_head(m, title, is_illustrative(layers))
-    folium.LayerControl(collapsed=False).add_to(m)
+    LayerList(collapsed=False).add_to(m)
     if not online:
         make_offline(m)
     return m
@@ -152,7 +154,7 @@ def add_head(m: folium.Map, title: str | None, illustrative: bool) -> None:
         return
     body = '<div class="maps-head">'
     if title:
-        body += f'<div class="maps-title">{escape(title)}</div>'
+        body += f'<div class="maps-title">{html_text(title)}</div>'
     if illustrative:
-        body += f'<div class="maps-note">{escape(ILLUSTRATIVE_NOTE)}</div>'
+        body += f'<div class="maps-note">{html_text(ILLUSTRATIVE_NOTE)}</div>'
     m.add_child(HtmlOverlay(body + "</div>", _HEAD_CSS, name="maps_head"))

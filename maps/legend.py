@@ -1,8 +1,7 @@
 """The bilingual (中文 / English) legend overlay: zoning styles and, for decision maps, counts per decision."""
 
-from html import escape
 
-from maps.elements import HtmlOverlay
+from maps.elements import HtmlOverlay, html_text
 from maps.styles import DECISION_COLORS, DECISION_LABELS, DECISION_ORDER, LINE_ROLES, ROLE_LABELS, legend_entries
 
 _CSS = """
@@ -41,7 +40,7 @@ def _swatch(style: dict, line: bool) -> str:
 
 def _row(swatch: str, zh: str, en: str, extra: str = "") -> str:
     """One legend line: swatch, Chinese label, English label in grey."""
-    return f"<div>{swatch}{escape(zh)} <span style='color:#555'>{escape(en)}</span>{extra}</div>"
+    return f"<div>{swatch}{html_text(zh)} <span style='color:#555'>{html_text(en)}</span>{extra}</div>"
 
 
 def legend(roles: list[str], decision_counts: dict[str, int] | None = None, *, show_empty: bool = True,
@@ -69,7 +68,7 @@ def legend(roles: list[str], decision_counts: dict[str, int] | None = None, *, s
         if len(entries) == 1:
             parts.append(_row(_swatch(entries[0][0], role in LINE_ROLES), zh, en))
             continue
-        parts.append(f'<div class="sec">{escape(zh)} {escape(en)}</div>')
+        parts.append(f'<div class="sec">{html_text(zh)} {html_text(en)}</div>')
         for style, ezh, een in entries:
             parts.append(_row(_swatch(style, role in LINE_ROLES), ezh, een))
     parts.append("</div>")

@@ -1,10 +1,10 @@
 """Popup and tooltip HTML built from data strings, every one of them HTML-escaped here."""
 
 import math
-from html import escape
 
 import pandas as pd
 
+from maps.elements import html_text
 from maps.styles import CATEGORY_LABELS, DECISION_COLORS, DECISION_LABELS, ROLE_LABELS
 
 FACT_LABELS = (
@@ -29,7 +29,7 @@ def text(value) -> str:
     """A data value as escaped HTML text; missing values become an empty string."""
     if is_missing(value):
         return ""
-    return escape(str(value), quote=True)
+    return html_text(value)
 
 
 def is_missing(value) -> bool:
@@ -49,7 +49,12 @@ def fact_value(column: str, value) -> str:
     if isinstance(value, bool) or type(value).__name__ == "bool_":
         return "是 yes" if value else "否 no"
     if column.endswith("distance_m"):
-        metres = float(value)
+        try:
+            metres = float(value)
+        except (TypeError, ValueError):  # a results file may hold any text here: show it, as text
+            return text(value)
+        if math.isnan(metres):
+            return text(value)
         if math.isinf(metres):
             return "—"
         return f"{metres / 1000:.2f} km" if metres >= 1000 else f"{metres:.0f} m"
@@ -61,14 +66,14 @@ def fact_value(column: str, value) -> str:
 def zoning_popup(role: str, row) -> str:
     """Popup for one zoning feature: layer, id, name, category and data source."""
     zh, en = ROLE_LABELS.get(role, (role, role))
-    parts = [f"<b>{escape(zh)} / {escape(en)}</b>"]
+    parts = [f"<b>{html_text(zh)} / {html_text(en)}</b>"]
     parts.append(f"编号 id: {text(row.get('id'))}")
     parts.append(f"名称 name: {text(row.get('name'))}")
     column = CATEGORY_COLUMNS.get(role)
     if column and not is_missing(row.get(column)):
         value = str(row.get(column))
         czh, cen = CATEGORY_LABELS.get(value, (value, value))
-        parts.append(f"类别 category: {escape(czh)} / {escape(cen)}")
+        parts.append(f"类别 category: {html_text(czh)} / {html_text(cen)}")
     if role == "park" and not is_missing(row.get("compliant")):
         parts.append("合规园区 compliant: " + fact_value("compliant", bool(row.get("compliant"))))
     if not is_missing(row.get("source")):
@@ -86,7 +91,7 @@ def _items(value, sep: str) -> list[str]:
     """Split a joined string column into escaped items."""
     if is_missing(value) or not str(value).strip():
         return []
-    return [escape(part.strip()) for part in str(value).split(sep) if part.strip()]
+    return [html_text(part.strip()) for part in str(value).split(sep) if part.strip()]
 
 
 def decision_badge(decision: str) -> str:
@@ -94,7 +99,7 @@ def decision_badge(decision: str) -> str:
     zh, en = DECISION_LABELS.get(decision, (decision, decision))
     colour = DECISION_COLORS.get(decision, "#777777")
     return (f'<span style="background:{colour};padding:1px 6px;border-radius:3px;'
-            f'color:#111">{escape(zh)} / {escape(en)}</span>')
+            f'color:#111">{html_text(zh)} / {html_text(en)}</span>')
 
 
 def decision_popup(row) -> str:
@@ -118,7 +123,7 @@ def decision_popup(row) -> str:
     for column, zh, en in FACT_LABELS:
         value = row.get(column)
         if column in row and not is_missing(value):
-            facts.append(f"<tr><td>{escape(zh)} <small>{escape(en)}</small></td>"
+            facts.append(f"<tr><td>{html_text(zh)} <small>{html_text(en)}</small></td>"
                          f"<td>{fact_value(column, value)}</td></tr>")
     if facts:
         parts.append("<table style='font-size:11px'>" + "".join(facts) + "</table>")
@@ -128,4 +133,4 @@ def decision_popup(row) -> str:
 def decision_tip(row) -> str:
     """Hover text for a site: name and decision in Chinese."""
     zh = DECISION_LABELS.get(str(row.get("decision")), ("", ""))[0]
-    return f"{text(row.get('name'))} — {escape(zh)}"
+    return f"{text(row.get('name'))} — {html_text(zh)}"

@@ -1,10 +1,9 @@
-"""Writing maps to HTML files: self-contained unless asked otherwise."""
-
-from pathlib import Path
+"""Writing maps to HTML files: self-contained unless asked otherwise, and atomically."""
 
 import folium
 
 from maps.offline import fetched_urls, make_offline
+from zoning.atomic import write_bytes
 
 
 def render_html(m: folium.Map, online: bool = False) -> str:
@@ -20,9 +19,11 @@ def render_html(m: folium.Map, online: bool = False) -> str:
 
 
 def save_map(m: folium.Map, path, online: bool = False) -> int:
-    """Write the map's HTML to `path` (self-contained unless online=True); return its size in bytes."""
+    """Write the map's HTML to `path` (self-contained unless online=True); return its size in bytes.
+
+    The page is rendered completely in memory first, then written under a hidden temporary name in the
+    same folder and renamed into place: a failed render or an interrupted write leaves `path` as it was
+    (absent, or the previous complete map) and no partial file behind.
+    """
     data = render_html(m, online=online).encode("utf-8")
-    path = Path(path)
-    path.parent.mkdir(parents=True, exist_ok=True)
-    path.write_bytes(data)
-    return len(data)
+    return write_bytes(path, data)

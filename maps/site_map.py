@@ -8,7 +8,7 @@ import shapely
 
 from maps.basemap import resolve_basemap, to_display
 from maps.draw import add_zoning_layers, display_bounds, features_json, finish_map, in_storage_crs, new_map
-from maps.elements import VectorLayer
+from maps.elements import DataGroup, VectorLayer
 from maps.legend import legend
 from maps.nearest import local_crs, nearest_feature, ring_lines
 from maps.popups import fact_value, zoning_popup
@@ -50,7 +50,7 @@ def _add_rings(m, site, rings_m, crs, basemap) -> None:
     """Distance rings around the site, each with its distance as tooltip."""
     lines = to_display(round_coords(ring_lines(site, rings_m, crs), 6), basemap)
     tips = [f"{_ring_label(r)} 范围 / within {_ring_label(r)}" for r in rings_m]
-    group = folium.FeatureGroup(name="距离圈 distance rings").add_to(m)
+    group = DataGroup("距离圈 distance rings").add_to(m)
     group.add_child(VectorLayer(features_json(lines, None, tips), RING_STYLE, name="rings"))
 
 
@@ -67,7 +67,7 @@ def _add_nearest(m, site, layers, role, crs, view, basemap) -> bool:
     reach = expand_bounds(shapely.union(shapely.box(*view), found.line).bounds, 500)
     geom, _ = for_display(np.array([row.geometry], dtype=object), reach, tolerance=display_tolerance(view),
                           clip=True)
-    group = folium.FeatureGroup(name=f"最近的{zh} nearest {en} ({distance})").add_to(m)
+    group = DataGroup(f"最近的{zh} nearest {en} ({distance})").add_to(m)
     record = row.drop(labels=layer.geometry.name).to_dict()
     if len(geom):
         group.add_child(VectorLayer(features_json(to_display(geom, basemap), [zoning_popup(role, record)],

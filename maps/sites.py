@@ -4,11 +4,10 @@ import folium
 import geopandas as gpd
 import numpy as np
 import shapely
-from folium.plugins import MarkerCluster
 
 from maps.basemap import to_display
 from maps.draw import features_json, in_storage_crs
-from maps.elements import VectorLayer
+from maps.elements import Cluster, DataGroup, VectorLayer
 from maps.popups import decision_popup, decision_tip
 from maps.simplify import round_coords
 from maps.styles import DECISION_COLORS, DECISION_LABELS, DECISION_ORDER
@@ -68,7 +67,7 @@ def add_sites(m: folium.Map, results: gpd.GeoDataFrame, *, basemap: str, cluster
     for decision in order:
         idx_all = np.flatnonzero(decisions == decision)
         zh, en = DECISION_LABELS.get(decision, (decision or "未定", decision or "undecided"))
-        group = folium.FeatureGroup(name=f"{zh} {en} ({len(idx_all)})").add_to(m)
+        group = DataGroup(f"{zh} {en} ({len(idx_all)})").add_to(m)
         for point in (False, True):
             idx = idx_all[is_point[idx_all] == point]
             if len(idx) == 0:
@@ -78,8 +77,8 @@ def add_sites(m: folium.Map, results: gpd.GeoDataFrame, *, basemap: str, cluster
             layer = VectorLayer(data, site_style(decision, point), name="sites")
             if point and cluster:
                 colour = DECISION_COLORS.get(decision, "#777777")
-                holder = MarkerCluster(control=False, icon_create_function=_CLUSTER_ICON % colour,
-                                       options={"maxClusterRadius": 80}).add_to(group)
+                holder = Cluster(control=False, icon_create_function=_CLUSTER_ICON % colour,
+                                 options={"maxClusterRadius": 80}).add_to(group)
                 holder.add_child(layer)
             else:
                 group.add_child(layer)

@@ -2,9 +2,16 @@
 obligations, citations and the rules that could not be decided.
 
 The decision is the most severe outcome among fired rules (prohibited > review > conditional >
-admissible; a `note` adds a reason but no severity). A prohibited/review/conditional rule that is
-<NA> for a row (a fact it needs is unknown) makes the row at least `review`: fail closed. Undecided
-note/admissible rules cannot change the decision; they are only listed in `undecided`.
+admissible; a `note` adds a reason but no severity).
+
+Fail closed, defined once: `RuleSet.admissibility_facts(as_of)` is the single list of what an admissible
+answer needs — every blocking (prohibited/review/conditional) rule in force with the facts its condition
+reads. A row is admissible only when each of those rules is decided (True/False); one that is <NA> for a
+row (a fact it reads is unknown, e.g. a spatial fact of a site partly outside the coverage) makes the row
+at least `review`, with a reason naming the rule and the unknown facts. Undecided note/admissible rules
+cannot change the decision; they are only listed in `undecided`. Data rules (unknown sector, outside
+the coverage, unrecognised construction) apply on every date, and an `as_of` before the rulebook's
+earliest effective date is an AsOfError (RuleError, ValueError), never an empty rulebook.
 
     >>> from screening.rules import load_rules
     >>> rules = load_rules()
@@ -31,7 +38,6 @@ DECISION_ZH = {"prohibited": "禁止准入", "review": "需人工复核", "condi
                "admissible": "准予准入", "invalid": "输入无效"}
 COLUMNS = ("decision", "decision_zh", "rule_ids", "reasons", "obligations", "citations", "undecided")
 _TEXT = pd.StringDtype("python")
-_BLOCKING = ("prohibited", "review", "conditional")
 
 
 def _outcomes(ff: FactFrame, rules: list) -> tuple[np.ndarray, np.ndarray]:
@@ -55,8 +61,9 @@ def _patterns(*matrices: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     return key[first, 1:], inverse.ravel()
 
 
-def _texts(pattern: np.ndarray, rules: list, names: list[str]) -> list[str]:
-    """The output strings (COLUMNS order) of one pattern of fired | undecided rules | unknown facts."""
+def _texts(pattern: np.ndarray, rules: list, names: list[str], needs: dict[str, tuple[str, ...]]) -> list[str]:
+    """The output strings (COLUMNS order) of one pattern of fired | undecided rules | unknown facts;
+    `needs` is RuleSet.admissibility_facts: an undecided rule in it makes the pattern review."""
     r, k = len(rules), len(names)
     fired, unknown, missing = pattern[:r], pattern[r:2 * r], pattern[2 * r:2 * r + k]
     severity, ids, reasons, duties, cites, undecided = 0, [], [], [], [], []
@@ -71,8 +78,8 @@ def _texts(pattern: np.ndarray, rules: list, names: list[str]) -> list[str]:
             severity = max(severity, SEVERITY.get(rule.outcome, 0))
         elif unknown[j]:
             undecided.append(rule.id)
-            if rule.outcome in _BLOCKING:
-                facts = ", ".join(f for f in rule.facts if f in gone)
+            if rule.id in needs:
+                facts = ", ".join(f for f in needs[rule.id] if f in gone)
                 reasons.append(f"规则 {rule.id} 无法判定：事实 {facts} 未知 "
                                f"(rule {rule.id} could not be decided: fact(s) {facts} unknown)")
                 severity = max(severity, SEVERITY["review"])
@@ -82,23 +89,25 @@ def _texts(pattern: np.ndarray, rules: list, names: list[str]) -> list[str]:
 
 
 def decide(facts: pd.DataFrame, rules: RuleSet, as_of: dt.date | None = None) -> pd.DataFrame:
-    """Decision columns for every row of `facts` (same index); rules not in force on `as_of` are skipped.
+    """Decision columns for every row of `facts` (same index); policy rules not in force on `as_of`
+    (default today) are skipped, data rules never; `as_of` before the rulebook is an AsOfError.
 
     Rules are evaluated column-wise into a row x rule matrix. Rows with the same fired / undecided /
     unknown-fact pattern share their strings, so the strings are built once per distinct pattern and
     gathered with one `take` per column.
     """
     as_of = as_of or dt.date.today()
-    active = [r for r in rules.rules if r.active_on(as_of)]
+    active = rules.in_force(as_of)
+    needs = rules.admissibility_facts(as_of)
     ff = FactFrame(facts, rules.facts)
     fired, unknown = _outcomes(ff, active)
-    names = list(dict.fromkeys(f for r in active if r.outcome in _BLOCKING for f in r.facts))
-    blocked = unknown[:, [j for j, r in enumerate(active) if r.outcome in _BLOCKING]].any(axis=1)
+    names = list(dict.fromkeys(f for facts_ in needs.values() for f in facts_))
+    blocked = unknown[:, [j for j, r in enumerate(active) if r.id in needs]].any(axis=1)
     missing = np.zeros((len(facts), len(names)), dtype=bool)
     for i, name in enumerate(names):
         missing[:, i] = ff.missing(name) & blocked
     patterns, inverse = _patterns(fired, unknown, missing)
-    table = [_texts(p, active, names) for p in patterns]
+    table = [_texts(p, active, names, needs) for p in patterns]
     out = pd.DataFrame(index=facts.index)
     for i, column in enumerate(COLUMNS):
         # python-backed strings: rows sharing a pattern share one str object instead of a copy each

@@ -55,14 +55,7 @@ CONSTRUCTION_WORDS = {
     "relocation": ("迁建", "搬迁", "异地搬迁", "搬迁改造", "relocation", "relocate", "relocated"),
 }
 
-#: Words (after _word_key) -> controlled process word.
-PROCESS_WORDS = {
-    "grinding_station": ("粉磨站", "水泥粉磨站", "粉磨", "grinding_station", "grindingstation", "grinding",
-                         "cementgrinding", "clinkergrinding"),
-    "eaf": ("电炉", "电弧炉", "电炉炼钢", "短流程", "eaf", "electricarcfurnace", "electricfurnace"),
-    "clinker": ("熟料", "熟料生产线", "水泥熟料", "熟料线", "clinker", "clinkerline"),
-    "bf_bof": ("高炉-转炉", "高炉转炉", "长流程", "bf_bof", "bfbof", "blastfurnace", "longprocess"),
-}
+# Process words (工艺 column and project-name words) live in rules/process_words.yaml: screening/process_words.py.
 
 MAJOR_WORDS = {True: ("是", "y", "yes", "true", "t", "1"), False: ("否", "n", "no", "false", "f", "0")}
 
@@ -77,7 +70,13 @@ KML_STANDARD_FIELDS = ("id", "Name", "description", "timestamp", "begin", "end",
                        "extrude", "visibility", "drawOrder", "icon", "snippet")
 
 OUTPUT_COLUMNS = ("id", "name", "sector_raw", "construction", "construction_raw", "process", "process_known",
-                  "major", "park_claim", "coords_system", "error", "warnings")
+                  "major", "park_claim", "coords_system", "coords_assumed", "error", "warnings")
+
+#: The coordinate system of lon/lat cells when neither a 坐标系 cell nor the list's `coords` says one.
+DEFAULT_SYSTEM = "CGCS2000"
+ASSUMED_NOTICE = ("未注明坐标系的经纬度按 CGCS2000 处理；若坐标取自高德/腾讯（GCJ-02）或百度（BD-09）地图，请用 --coords "
+                  "或“坐标系”列注明 / coordinates without a stated system were taken as CGCS2000; if they come from "
+                  "Amap/Tencent (GCJ-02) or Baidu (BD-09) maps, say so with --coords or a 坐标系 column")
 
 
 class ProjectFileError(Exception):
@@ -92,29 +91,68 @@ class ProjectList:
     original: pd.DataFrame
     projects: gpd.GeoDataFrame
     column_map: dict[str, str] = field(default_factory=dict)
+    #: File-level notes for the terminal and summary.json (sheet read, header row found, rows skipped, …).
+    notes: list[str] = field(default_factory=list)
+    #: The sheet (XLSX) or layer that was read, when the file has several.
+    sheet: str | None = None
+
+
+@dataclass
+class RawTable:
+    """A file as read, before standardizing: text cells, file geometry and per-row reading problems.
+
+    `row_errors` / `row_warnings` hold one text per row ('' for none): a row with an error comes out `invalid`
+    with that text (e.g. a malformed CSV line), a warning is kept in the row's `warnings`.
+    """
+
+    frame: pd.DataFrame
+    geometry: gpd.GeoSeries | None = None
+    row_errors: np.ndarray | None = None
+    row_warnings: np.ndarray | None = None
+    notes: list[str] = field(default_factory=list)
+    sheet: str | None = None
 
 
 # ---------------------------------------------------------------- reading files
 
 
-def read_projects(path, crs=None, layer=None, encoding=None) -> ProjectList:
-    """Read a project list file; `crs` is the CRS of X/Y and WKT columns, `layer` a sheet or layer name."""
+def read_projects(path, crs=None, layer=None, encoding=None, coords=None) -> ProjectList:
+    """Read a project list file; `crs` is the CRS of X/Y and WKT columns, `layer` a sheet or layer name.
+
+    `coords` (CGCS2000 | WGS84 | GCJ02 | BD09) is the system of lon/lat cells whose row has no 坐标系 value;
+    when neither says, CGCS2000 is assumed, the rows say so (`coords_assumed`) and `notes` says it once.
+    """
     path = Path(path)
     if not path.exists():
         raise ProjectFileError(f"{path}: file not found; check the path and the working directory")
     suffix = path.suffix.lower()
-    geometry, generic = None, ()
+    generic = ()
     if suffix in TABLE_SUFFIXES:
-        frame = _read_csv(path, encoding)
+        raw = _as_raw(_read_csv(path, encoding))
     elif suffix in EXCEL_SUFFIXES:
-        frame = _read_xlsx(path, layer)
+        raw = _as_raw(_read_xlsx(path, layer))
     elif suffix in SPATIAL_SUFFIXES:
-        frame, geometry = _read_spatial(path, layer, encoding)
+        raw = _as_raw(_read_spatial(path, layer, encoding))
         generic = KML_STANDARD_FIELDS if suffix in (".kml", ".kmz") else ()
     else:
         raise ProjectFileError(_unsupported(path))
-    projects, column_map = _standardize(frame, crs, geometry, str(path), generic)
-    return ProjectList(source=str(path), original=frame, projects=projects, column_map=column_map)
+    projects, column_map = _standardize(raw.frame, crs, raw.geometry, str(path), generic,
+                                        row_errors=raw.row_errors, row_warnings=raw.row_warnings,
+                                        coords_system=coords)
+    notes = list(raw.notes)
+    if projects["coords_assumed"].any():
+        notes.append(ASSUMED_NOTICE)
+    return ProjectList(source=str(path), original=raw.frame, projects=projects, column_map=column_map,
+                       notes=notes, sheet=raw.sheet)
+
+
+def _as_raw(read) -> RawTable:
+    """A reader's result as a RawTable (readers may return a RawTable, a frame, or (frame, geometry))."""
+    if isinstance(read, RawTable):
+        return read
+    if isinstance(read, tuple):
+        return RawTable(frame=read[0], geometry=read[1])
+    return RawTable(frame=read)
 
 
 def _unsupported(path: Path) -> str:
@@ -260,16 +298,29 @@ def _cell_text(value) -> str:
 # ---------------------------------------------------------------- column logic
 
 
-def standardize(frame: pd.DataFrame, crs=None, geometry=None, source: str = "") -> gpd.GeoDataFrame:
-    """Standard project columns (EPSG:4490 geometry, error, warnings) for an in-memory table."""
-    return _standardize(frame, crs, geometry, source)[0]
+def standardize(frame: pd.DataFrame, crs=None, geometry=None, source: str = "", coords=None) -> gpd.GeoDataFrame:
+    """Standard project columns (EPSG:4490 geometry, error, warnings) for an in-memory table.
+
+    `coords` is the coordinate system of lon/lat cells without a 坐标系 value (CGCS2000 when not given,
+    flagged per row in `coords_assumed`).
+    """
+    return _standardize(frame, crs, geometry, source, coords_system=coords)[0]
 
 
-def _standardize(frame, crs, geometry, source, generic=()) -> tuple[gpd.GeoDataFrame, dict[str, str]]:
-    """standardize() plus the column map it used; `generic` columns match only when nothing else does."""
+def _standardize(frame, crs, geometry, source, generic=(), row_errors=None, row_warnings=None, coords_system=None
+                 ) -> tuple[gpd.GeoDataFrame, dict[str, str]]:
+    """standardize() plus the column map it used; `generic` columns match only when nothing else does.
+
+    `row_errors` / `row_warnings` (one text per row, '' for none) are problems found while reading the file.
+    """
     column_map = resolve_columns(frame.columns, generic)
     _require_location(column_map, geometry, source, frame.columns)
     work = _Work(frame.reset_index(drop=True), column_map, _checked_crs(crs, source), source)
+    work.default_system = _checked_system(coords_system, source)
+    for level, texts in (("error", row_errors), ("warning", row_warnings)):
+        if texts is not None:
+            texts = np.asarray(texts, dtype=object)
+            work.add(level, texts != "", texts[texts != ""])
     geometry = _file_geometry(geometry, len(frame))
     systems = _systems(work)
     geoms, kind = _locate(work, geometry)
@@ -281,12 +332,24 @@ def _standardize(frame, crs, geometry, source, generic=()) -> tuple[gpd.GeoDataF
     geoms[failed] = None
     out = pd.DataFrame(attributes)
     out["coords_system"] = pd.array(systems, dtype=STRING)
+    out["coords_assumed"] = work.assumed & ~work.projected & ~np.isin(kind, ("file", ""))
     out["error"] = pd.array(_prefixed_errors(work, attributes["id"]), dtype=STRING)
     out["warnings"] = pd.array(work.warnings, dtype=STRING)
     out = out[list(OUTPUT_COLUMNS)]
     out.index = frame.index
     result = gpd.GeoDataFrame(out, geometry=gpd.GeoSeries(geoms, index=frame.index, crs=STORAGE_CRS))
     return result, column_map
+
+
+def _checked_system(system, source: str) -> str | None:
+    """The list's coordinate system (`coords=` / --coords) by its canonical name; None when not given."""
+    if system is None or (isinstance(system, str) and not system.strip()):
+        return None
+    try:
+        return coords.normalize_system(system)
+    except CoordinateError as exc:
+        raise ProjectFileError(f"{source or 'table'}: --coords {system!r} 不是已知坐标系 / is not a known coordinate "
+                               "system: use CGCS2000, WGS84, GCJ02 (高德/腾讯) or BD09 (百度)") from exc
 
 
 def _checked_crs(crs, source: str) -> pyproj.CRS | None:
@@ -349,6 +412,8 @@ class _Work:
         self.errors = np.full(self.n, "", dtype=object)
         self.warnings = np.full(self.n, "", dtype=object)
         self.projected = np.zeros(self.n, bool)  # rows located from projected X/Y
+        self.default_system: str | None = None  # the list's coordinate system (coords=), None: assumed
+        self.assumed = np.zeros(self.n, bool)  # rows whose system nobody stated (CGCS2000 assumed)
 
     def column(self, ours: str) -> str:
         """The input header of one of our columns (our name when absent)."""
@@ -386,11 +451,17 @@ def _quote(value, limit: int = 60) -> str:
 
 
 def _systems(work: _Work) -> np.ndarray:
-    """Per-row coordinate system name (object array); unknown names make the row invalid (None)."""
-    systems = np.full(work.n, "CGCS2000", dtype=object)
+    """Per-row coordinate system name (object array); unknown names make the row invalid (None).
+
+    A 坐标系 cell wins; else the list's default (`coords=`, the CLI's --coords); else CGCS2000, assumed
+    (`work.assumed` marks those rows, reported per row as coords_assumed and once in the summary).
+    """
+    systems = np.full(work.n, work.default_system or DEFAULT_SYSTEM, dtype=object)
     values = work.text.get("coords")
+    work.assumed = np.full(work.n, work.default_system is None, dtype=bool)
     if values is None:
         return systems
+    work.assumed &= ~values.notna().to_numpy()
     for value in values.dropna().unique():
         rows = (values == value).fillna(False).to_numpy(bool)
         try:
@@ -720,15 +791,31 @@ def _vocabulary(work: _Work, ours: str, words: dict, expected: str) -> tuple[pd.
 
 
 def _process(work: _Work) -> tuple[pd.Series, pd.Series]:
-    """(process word, known flag): unknown words kept lower-cased with a warning; <NA> when empty."""
+    """(process word, known flag): unknown words kept lower-cased with a warning; <NA> when empty.
+
+    The 工艺 cell wins; when it is empty, words in the project name set the process (known True) with a
+    warning saying so, and words of two processes leave it <NA> with a warning naming them
+    (rules/process_words.yaml, screening/process_words.py).
+    """
+    from .process_words import column_words, from_names, known_words, load_process_words
+
+    processes = load_process_words()
     raw = _column_text(work, "process")
-    mapped = _translate(raw, PROCESS_WORDS).astype(STRING)
+    mapped = _translate(raw, column_words(processes)).astype(STRING)
     known = mapped.notna().astype("boolean").mask(raw.isna())
     unknown = (raw.notna() & mapped.isna()).to_numpy(bool)
     if unknown.any():
         work.add("warning", unknown, [f"{work.column('process')} {_quote(v)} not recognised; kept as written "
-                                      "(known: 粉磨站, 熟料, 电炉, 高炉-转炉)" for v in raw[unknown]])
-    return mapped.fillna(raw.str.lower()), known
+                                      f"(known: {known_words(processes)})" for v in raw[unknown]])
+    process = mapped.fillna(raw.str.lower())
+    empty = raw.isna().to_numpy(bool)
+    if empty.any() and "name" in work.column_map:
+        named, notes = from_names(_column_text(work, "name"), processes)
+        work.add("warning", empty & (notes != ""), notes[empty & (notes != "")])
+        use = empty & named.notna().to_numpy(bool)
+        process = process.mask(use, named)
+        known = known.mask(use, True)
+    return process, known
 
 
 def _major(work: _Work) -> pd.Series:

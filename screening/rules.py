@@ -6,6 +6,12 @@ catalog), parameters.yaml (cited limits) and every other *.yaml holding `rules:`
     'prohibited'
 
 Every mistake is a RuleError naming the file, the rule id and the field.
+
+Rule kinds (`kind:`): a `policy` rule (the default) carries the law's `effective` (and optional `expires`)
+date and applies only on the days it is in force; a `data` rule (`kind: data`: unknown sector, outside
+the coverage, unrecognised construction) guards the facts the policy rules need, so it has no dates and
+applies on every `as_of`. An `as_of` before the earliest `effective` date of the policy rules is an
+AsOfError: no rulebook was in force, and an empty rulebook would call every row admissible.
 """
 
 from __future__ import annotations
@@ -23,20 +29,32 @@ from screening.conditions import (
     Condition,
     ConditionError,
     FactSpec,
+    Group,
+    Leaf,
+    Not,
     parse_condition,
 )
 from screening.sectors import RULES_DIR, SectorCatalog, SectorError, load_sectors
 
 OUTCOMES = ("prohibited", "review", "conditional", "admissible", "note")
-RESERVED_FILES = ("facts.yaml", "sectors.yaml", "parameters.yaml")
-_RULE_KEYS = {"id", "title_zh", "title_en", "source", "effective", "expires", "when", "outcome",
+#: outcomes that make a row other than admissible: when such a rule cannot be decided, neither can the row
+BLOCKING = ("prohibited", "review", "conditional")
+KINDS = ("policy", "data")
+#: comparison operators whose number a fact must be known up to (see RuleSet.thresholds)
+_THRESHOLD_OPS = ("lt", "le", "gt", "ge", "eq", "ne")
+RESERVED_FILES = ("facts.yaml", "sectors.yaml", "parameters.yaml", "process_words.yaml")
+_RULE_KEYS = {"id", "kind", "title_zh", "title_en", "source", "effective", "expires", "when", "outcome",
               "reason_zh", "reason_en", "obligations"}
-_REQUIRED = ("id", "title_zh", "title_en", "source", "effective", "when", "outcome", "reason_zh", "reason_en")
+_REQUIRED = ("id", "title_zh", "title_en", "source", "when", "outcome", "reason_zh", "reason_en")
 _ID = re.compile(r"^[a-z][a-z0-9_]*$")
 
 
 class RuleError(Exception):
     """A rule file is wrong; the message names file, rule id and field."""
+
+
+class AsOfError(RuleError, ValueError):
+    """`as_of` is before the rulebook's earliest effective date: no rule set was in force on that day."""
 
 
 @dataclass(frozen=True)
@@ -75,13 +93,16 @@ class Parameter:
 
 @dataclass(frozen=True)
 class Rule:
-    """One rule: when its condition holds for a row, the row gets its outcome, reason and obligations."""
+    """One rule: when its condition holds for a row, the row gets its outcome, reason and obligations.
+
+    `effective` is None for a data rule (`kind == "data"`), which applies on every date.
+    """
 
     id: str
     title_zh: str
     title_en: str
     source: Source
-    effective: dt.date
+    effective: dt.date | None
     expires: dt.date | None
     when: Condition
     outcome: str
@@ -89,6 +110,7 @@ class Rule:
     reason_en: str
     obligations: tuple[Obligation, ...]
     file: str
+    kind: str = "policy"
 
     @property
     def facts(self) -> tuple[str, ...]:
@@ -103,8 +125,16 @@ class Rule:
         """`reason_zh (reason_en) [document clause]`, the text decide() puts in `reasons`."""
         return f"{self.reason_zh} ({self.reason_en}) [{self.citation}]"
 
+    @property
+    def blocking(self) -> bool:
+        """Can this rule make a row other than admissible (prohibited, review, conditional)?"""
+        return self.outcome in BLOCKING
+
     def active_on(self, day: dt.date) -> bool:
-        """In force on `day`: effective <= day, and day before `expires` (the first day it no longer applies)."""
+        """In force on `day`: a data rule always; else effective <= day, and day before `expires` (the first
+        day it no longer applies)."""
+        if self.kind == "data":
+            return True
         return self.effective <= day and (self.expires is None or day < self.expires)
 
 
@@ -126,6 +156,48 @@ class RuleSet:
             seen.update(dict.fromkeys(rule.facts))
         return tuple(seen)
 
+    @property
+    def first_effective(self) -> dt.date | None:
+        """The earliest `effective` date of the policy rules (None when there are only data rules)."""
+        dates = [r.effective for r in self.rules if r.kind != "data"]
+        return min(dates) if dates else None
+
+    def in_force(self, day: dt.date | None = None) -> list[Rule]:
+        """The rules that apply on `day` (default today), in file order: every data rule, and the policy
+        rules in force. A day before `first_effective` is an AsOfError naming both dates."""
+        day = day or dt.date.today()
+        first = self.first_effective
+        if first is not None and day < first:
+            raise AsOfError(f"规则最早生效日期为 {first.isoformat()}，--as-of {day.isoformat()} 早于该日期 / "
+                            f"the rulebook's earliest effective date is {first.isoformat()}; "
+                            f"--as-of {day.isoformat()} is before it")
+        return [r for r in self.rules if r.active_on(day)]
+
+    def admissibility_facts(self, day: dt.date | None = None) -> dict[str, tuple[str, ...]]:
+        """What an admissible answer needs, defined once: rule id -> the facts its condition reads, for
+        every blocking rule (prohibited, review, conditional) in force on `day`.
+
+        A row is admissible only when every one of these rules could be decided (True or False, not <NA>)
+        from its facts; a fact is known only when it holds for the WHOLE site (zoning.facts makes spatial
+        facts <NA> for a site with any part outside the coverage). screening.decide reads this mapping
+        both to send undecided rows to review and to name the unknown facts in the reason.
+        """
+        return {r.id: r.facts for r in self.in_force(day) if r.blocking}
+
+    @property
+    def thresholds(self) -> dict[str, float]:
+        """Number fact -> the largest |number| any rule compares it with (lt le gt ge eq ne), any date.
+
+        A distance must be computed exactly at least this far whatever the reporting cap
+        (`max_distance_m`), or capping it would change decisions.
+        """
+        out: dict[str, float] = {}
+        for rule in self.rules:
+            for leaf in _leaves(rule.when):
+                if leaf.type == "number" and leaf.op in _THRESHOLD_OPS:
+                    out[leaf.fact] = max(out.get(leaf.fact, 0.0), abs(float(leaf.value)))
+        return out
+
     def rule(self, rule_id: str) -> Rule:
         for rule in self.rules:
             if rule.id == rule_id:
@@ -135,6 +207,17 @@ class RuleSet:
     @property
     def ids(self) -> list[str]:
         return [r.id for r in self.rules]
+
+
+def _leaves(cond: Condition):
+    """Every leaf of a condition tree, depth first."""
+    if isinstance(cond, Leaf):
+        yield cond
+    elif isinstance(cond, Group):
+        for part in cond.parts:
+            yield from _leaves(part)
+    elif isinstance(cond, Not):
+        yield from _leaves(cond.part)
 
 
 def _read(path: Path) -> dict:
@@ -262,14 +345,30 @@ def parse_rule(raw, facts: dict[str, FactSpec], params: dict[str, Parameter], fi
     obligations = _obligations(raw.get("obligations"), where)
     if outcome == "conditional" and not obligations:
         raise RuleError(f"{where}: `obligations` (a list of {{zh, en}}) is required for a conditional rule")
+    kind = raw.get("kind", "policy")
+    if kind not in KINDS:
+        raise RuleError(f"{where}: `kind` must be one of {list(KINDS)}, got {kind!r}")
+    effective, expires = _dates(raw, kind, where)
+    return Rule(rid, _text(raw["title_zh"], where, "title_zh"), _text(raw["title_en"], where, "title_en"),
+                _source(raw["source"], where), effective, expires, when, outcome,
+                _text(raw["reason_zh"], where, "reason_zh"), _text(raw["reason_en"], where, "reason_en"),
+                obligations, file, kind)
+
+
+def _dates(raw: dict, kind: str, where: str) -> tuple[dt.date | None, dt.date | None]:
+    """(effective, expires): a policy rule needs `effective`; a data rule applies on every date, so has neither."""
+    if kind == "data":
+        dated = [k for k in ("effective", "expires") if k in raw]
+        if dated:
+            raise RuleError(f"{where}: a data rule (kind: data) applies on every date; remove {dated}")
+        return None, None
+    if "effective" not in raw:
+        raise RuleError(f"{where}: missing field(s) ['effective'] (a policy rule needs the date it took effect)")
     effective = _date(raw["effective"], where, "effective")
     expires = _date(raw["expires"], where, "expires") if raw.get("expires") is not None else None
     if expires is not None and expires <= effective:
         raise RuleError(f"{where}: `expires` ({expires}) must come after `effective` ({effective})")
-    return Rule(rid, _text(raw["title_zh"], where, "title_zh"), _text(raw["title_en"], where, "title_en"),
-                _source(raw["source"], where), effective, expires, when, outcome,
-                _text(raw["reason_zh"], where, "reason_zh"), _text(raw["reason_en"], where, "reason_en"),
-                obligations, file)
+    return effective, expires
 
 
 def _obligations(raw, where: str) -> tuple[Obligation, ...]:

@@ -18,7 +18,7 @@ import numpy as np
 import pandas as pd
 
 from zoning import STORAGE_CRS
-from zoning.facts import compute_facts
+from zoning.facts import cap_distances, check_max_distance, compute_facts
 from zoning.layers import ZoningLayers
 
 from .admission import LIST_COLUMNS, apply_admission
@@ -37,7 +37,7 @@ RESULT_COLUMNS = (
 EXTRA_COLUMNS = (
     "sector_code", "sector_name", "construction_type", "undecided", "missing_layers", "in_coverage", "in_compliant_park",
     "park_straddles", "in_priority_unit", "redline_overlap_share", "river_mainstream_distance_m",
-    "river_tributary_distance_m", "river_nearest",
+    "river_tributary_distance_m", "river_nearest", "coords_system", "coords_assumed",
 )
 _PROJECT_FACTS = ("construction", "process", "process_known", "major")
 
@@ -52,20 +52,30 @@ def project_facts(projects: gpd.GeoDataFrame, rules: RuleSet) -> pd.DataFrame:
 def screen(projects: ProjectList, layers: ZoningLayers, rules: RuleSet, *, as_of: dt.date | None = None,
            tolerance_m2: float = 1.0, max_distance_m: float | None = None,
            progress: Callable[[str], None] | None = None) -> gpd.GeoDataFrame:
-    """Every input row, in order, with its columns, then the decision columns and the facts behind them."""
+    """Every input row, in order, with its columns, then the decision columns and the facts behind them.
+
+    Fail closed: `as_of` before the rulebook's earliest effective date is an AsOfError (RuleError,
+    ValueError); `max_distance_m` <= 0 is a MaxDistanceError (ZoningError, ValueError) — both before any
+    work. `max_distance_m` only caps what is reported: every distance a rule compares with a threshold
+    (RuleSet.thresholds) is computed at least that far, the rules and lists decide on those facts, and
+    only the result columns show distances beyond the cap as inf. Decisions never depend on the cap.
+    """
     step = progress or (lambda _msg: None)
+    cap = check_max_distance(max_distance_m)
+    rules.in_force(as_of)  # an as_of before the rulebook fails here, before any work
     proj = projects.projects
     step("project facts")
     facts = project_facts(proj, rules)
     step("spatial facts")
-    spatial = compute_facts(proj.geometry, layers, tolerance_m2=tolerance_m2, max_distance_m=max_distance_m)
+    spatial = compute_facts(proj.geometry, layers, tolerance_m2=tolerance_m2, max_distance_m=cap,
+                            exact_within_m=rules.thresholds)
     facts = pd.concat([facts, spatial], axis=1)
     step("rules")
     decisions = decide(facts, rules, as_of=as_of)
     step("admission lists")
     decisions = apply_admission(decisions, facts, layers, rules, as_of=as_of)
     step("results")
-    return _assemble(projects, facts, decisions, rules, layers)
+    return _assemble(projects, cap_distances(facts, cap), decisions, rules, layers)
 
 
 def _assemble(projects: ProjectList, facts: pd.DataFrame, decisions: pd.DataFrame, rules: RuleSet,
@@ -85,6 +95,9 @@ def _assemble(projects: ProjectList, facts: pd.DataFrame, decisions: pd.DataFram
     out["sector_code"] = facts["sector"]
     out["sector_name"] = _sector_names(facts["sector"], rules)
     out["construction_type"] = facts["construction"]
+    for col in ("coords_system", "coords_assumed"):  # which system each row's lon/lat was read in, and whether assumed
+        if col in proj:
+            out[col] = proj[col]
     fact_cols = [c for c in (*RESULT_COLUMNS, *raster_cols, *EXTRA_COLUMNS) if c not in out.columns]
     out = pd.concat([out, facts[[c for c in fact_cols if c in facts.columns]]], axis=1)
     ordered = [c for c in (*RESULT_COLUMNS, *raster_cols, *EXTRA_COLUMNS) if c in out.columns]

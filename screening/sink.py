@@ -1,6 +1,15 @@
-"""Results into a PostGIS table (`zoning screen --to postgresql://… --table schema.name`), replacing it."""
+"""Results into a PostGIS table (`zoning screen --to postgresql://… --table schema.name`), replacing it.
+
+The replacement is atomic: the rows go into a new table under a temporary name, and in the same transaction
+the old table is dropped and the new one renamed (with its indexes) onto the final name. Readers see the old
+table, whole, until the commit and the new one, whole, after it; an interrupted or failed write rolls back and
+leaves neither a half-filled table nor the temporary one. The old table is locked only for the final
+drop-and-rename, not while the rows are sent.
+"""
 
 from __future__ import annotations
+
+import uuid
 
 import geopandas as gpd
 from pyproj import CRS
@@ -34,11 +43,40 @@ def write_postgis(results: gpd.GeoDataFrame, url: str, table: str, password_env:
     if frame.crs is None or CRS.from_user_input(frame.crs) != CRS.from_user_input(STORAGE_CRS):
         frame = frame.set_crs(STORAGE_CRS) if frame.crs is None else frame.to_crs(STORAGE_CRS)
     engine = connect(url, password_env, "--to")
+    staging = temp_table(name)
+    qualified = (f"{quote(schema)}." if schema else "") + quote(name)
     try:
         with engine.begin() as conn:
             if schema:
                 conn.execute(text(f"CREATE SCHEMA IF NOT EXISTS {quote(schema)}"))
-            frame.to_postgis(name, conn, schema=schema, if_exists="replace", index=False, chunksize=chunksize)
+            frame.to_postgis(staging, conn, schema=schema, if_exists="fail", index=False, chunksize=chunksize)
+            _swap(conn, schema, staging, name, qualified)
     except Exception as exc:
         raise LayerError(f"--to: cannot write table {table}: {error_text(exc)}") from exc
     return len(frame)
+
+
+def temp_table(name: str) -> str:
+    """A fresh table name for staging rows bound for `name` (within PostgreSQL's 63-byte identifiers)."""
+    tag = f"_partial_{uuid.uuid4().hex[:8]}"
+    head = name.encode("utf-8")[:63 - len(tag)].decode("utf-8", "ignore")
+    return head + tag
+
+
+def _swap(conn, schema: str | None, staging: str, name: str, qualified: str) -> None:
+    """In the open transaction: drop the old table `qualified` (if any) and rename `staging` (and the indexes
+    named after it, such as the spatial index idx_<staging>_geometry) onto `name`."""
+    from sqlalchemy import text
+
+    where = f"{quote(schema)}." if schema else ""
+    conn.execute(text(f"DROP TABLE IF EXISTS {qualified}"))
+    conn.execute(text(f"ALTER TABLE {where}{quote(staging)} RENAME TO {quote(name)}"))
+    indexes = conn.execute(text(
+        "SELECT c.relname FROM pg_index i JOIN pg_class c ON c.oid = i.indexrelid "
+        "WHERE i.indrelid = to_regclass(:q) AND position(:tmp in c.relname) > 0"),
+        {"q": qualified, "tmp": staging}).scalars().all()
+    for index in indexes:
+        renamed = index.replace(staging, name).encode("utf-8")[:63].decode("utf-8", "ignore")
+        taken = conn.execute(text("SELECT to_regclass(:q)"), {"q": where + quote(renamed)}).scalar()
+        if taken is None:  # an index of another table may hold the name; then the temporary name stays
+            conn.execute(text(f"ALTER INDEX {where}{quote(index)} RENAME TO {quote(renamed)}"))

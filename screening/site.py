@@ -5,22 +5,31 @@
 ...                       lon="106°33′12″", lat="29°33′36″", sector="C2614", construction="新建")  # doctest: +SKIP
 >>> verdict["decision"]                                                       # doctest: +SKIP
 'prohibited'
+
+A single site reads the layers only near it (`site_layers`). The search radius caps what is reported,
+never what decides: the layers are read at least as far as the largest distance a rule compares with
+(`read_radius_m`), and `screen` computes those distances that far whatever `max_distance_m` says.
 """
 
 from __future__ import annotations
 
 import datetime as dt
+import math
+from pathlib import Path
 
 import geopandas as gpd
 import pandas as pd
 
-from zoning.layers import ZoningLayers
+from zoning.facts import DISTANCE_FACTS, check_max_distance
+from zoning.layers import ZoningLayers, load_layers
 
 from .projects import ProjectList, standardize
 from .rules import RuleSet
 from .screen import screen
 
 _FIELDS = ("id", "name", "sector", "construction", "lon", "lat", "wkt", "coords", "process", "major", "park")
+#: read this much past the largest rule threshold, so a feature at the threshold is read whole
+_READ_PAD_M = 100.0
 
 
 def site_projects(crs=None, **values) -> ProjectList:
@@ -34,7 +43,39 @@ def site_projects(crs=None, **values) -> ProjectList:
     return ProjectList(source="(single site)", original=frame, projects=standardize(frame, crs=crs))
 
 
+def read_radius_m(rules: RuleSet, radius_m: float) -> float:
+    """How far around a site the layers must be read: `radius_m`, or farther when a rule compares a distance
+    fact with a larger threshold (the threshold wins, so a small radius never makes such a fact "beyond").
+
+    `radius_m` must be above 0 (else a MaxDistanceError naming --max-distance / the radius).
+    """
+    radius = check_max_distance(radius_m)
+    need = max((t for f, t in rules.thresholds.items() if f in DISTANCE_FACTS), default=0.0)
+    floor = need + _READ_PAD_M if need > 0 else 0.0
+    return math.inf if radius is None else max(radius, floor)
+
+
+def site_bbox(geoms: gpd.GeoSeries, margin_m: float) -> tuple[float, float, float, float] | None:
+    """Lon/lat box around the sites plus `margin_m` (None when no site could be read, or an infinite
+    margin: read everything)."""
+    if not math.isfinite(margin_m) or geoms.isna().all() or geoms.is_empty.all():
+        return None
+    minx, miny, maxx, maxy = geoms.total_bounds
+    dlat = margin_m / 110_574.0
+    dlon = margin_m / (111_320.0 * math.cos(math.radians(max(abs(miny), abs(maxy)))))
+    return (minx - dlon, miny - dlat, maxx + dlon, maxy + dlat)
+
+
+def site_layers(catalog: str | Path, projects: ProjectList, rules: RuleSet, radius_m: float) -> ZoningLayers:
+    """The catalog's layers read only around the site(s): within `radius_m`, widened to every rule threshold."""
+    return load_layers(catalog, bbox=site_bbox(projects.projects.geometry, read_radius_m(rules, radius_m)))
+
+
 def screen_site(layers: ZoningLayers, rules: RuleSet, *, crs=None, as_of: dt.date | None = None,
-                tolerance_m2: float = 1.0, **values) -> gpd.GeoDataFrame:
-    """Screen one project given as keywords (lon/lat or wkt, sector, construction, ...); one result row."""
-    return screen(site_projects(crs=crs, **values), layers, rules, as_of=as_of, tolerance_m2=tolerance_m2)
+                tolerance_m2: float = 1.0, max_distance_m: float | None = None, **values) -> gpd.GeoDataFrame:
+    """Screen one project given as keywords (lon/lat or wkt, sector, construction, ...); one result row.
+
+    `max_distance_m` caps the distances reported (as for `screen`); decisions are those without the cap.
+    """
+    return screen(site_projects(crs=crs, **values), layers, rules, as_of=as_of, tolerance_m2=tolerance_m2,
+                  max_distance_m=max_distance_m)

@@ -4,6 +4,15 @@ Per-cell writers (xlsxwriter, openpyxl) spend ~10 µs a cell in Python: 45 s for
 43 columns. Here each column becomes its cell XML in one Arrow compute call, strings go once into the
 shared-string table, and the sheet is zipped in one pass: a few seconds for the same table.
 
+Safety (every text cell goes through the shared-string table, so these apply to all of them, header included):
+
+* no cell is ever a formula: the writer emits only shared strings (``t="s"``), numbers and booleans, never
+  ``<f>`` or ``t="str"``; text that starts like a formula (``= + - @``, tab, CR) also gets a leading ``'``
+  (see `neutralise_formulas`), so the text stays inert when the sheet is saved on as CSV;
+* characters XML 1.0 forbids (C0 controls except tab, LF and CR; U+FFFE, U+FFFF) are removed, so a stray
+  control character in the user's data cannot make the workbook unreadable; CR is kept as ``&#13;``;
+* a literal ``_xHHHH_`` is escaped as ``_x005F_xHHHH_`` so Excel shows it as typed instead of decoding it.
+
 >>> import pandas as pd, tempfile, openpyxl, os
 >>> path = os.path.join(tempfile.mkdtemp(), "t.xlsx")
 >>> write_table(pd.DataFrame({"名称": ["甲", None], "n": [1.5, float("nan")], "ok": [True, False]}), path)
@@ -24,7 +33,8 @@ import pyarrow.compute as pc
 
 MAX_ROWS = 1_048_575          # Excel's row limit less the header row
 MAX_TEXT = 32_767             # Excel's limit on the characters in one cell
-_ILLEGAL = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f]")  # not allowed in XML 1.0
+_ILLEGAL = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff]")  # not allowed in XML 1.0
+FORMULA_START = "^[=+\\-@\t\r]"  # text starting like this is a formula to Excel/WPS/LibreOffice (OWASP)
 
 _CONTENT_TYPES = (
     '<?xml version="1.0" encoding="UTF-8" standalone="yes"?>\n'
@@ -77,18 +87,36 @@ def column_letter(index: int) -> str:
     return letters
 
 
+def neutralise_formulas(text: pa.Array | pa.ChunkedArray) -> pa.Array | pa.ChunkedArray:
+    """Text starting with ``=``, ``+``, ``-``, ``@``, tab or CR gets a leading ``'`` (OWASP CSV-injection advice),
+    so a spreadsheet shows it as text instead of running it; nulls and other text are unchanged.
+
+    It looks only at the text: a text column holding ``-12.5`` is quoted too (``'-12.5``), because the results
+    carry the user's own columns as text and a leading ``-`` is also how formulas such as ``-2+3+cmd|…`` begin.
+    Numeric columns are written as numbers and never pass through here.
+
+    >>> neutralise_formulas(pa.array(["=1+1", "-12.5", "甲", None, "a=b"])).to_pylist()
+    ["'=1+1", "'-12.5", '甲', None, 'a=b']
+    """
+    risky = pc.match_substring_regex(text, FORMULA_START)
+    return pc.if_else(risky, pc.binary_join_element_wise("'", text, ""), text)
+
+
 def _escape(text: pa.Array) -> pa.Array:
     text = pc.replace_substring(text, "&", "&amp;")
     text = pc.replace_substring(text, "<", "&lt;")
-    return pc.replace_substring(text, ">", "&gt;")
+    text = pc.replace_substring(text, ">", "&gt;")
+    text = pc.replace_substring(text, "\r", "&#13;")  # a raw CR would be read back as LF
+    return pc.replace_substring_regex(text, "_(x[0-9A-Fa-f]{4}_)", "_x005F_\\1")  # Excel decodes _xHHHH_
 
 
 class _Strings:
     """The shared-string table, filled column by column with each column's distinct values."""
 
-    def __init__(self):
+    def __init__(self, neutralise: bool = True):
         self.parts: list[pa.Array] = []
         self.count = 0
+        self.neutralise = neutralise
 
     def add(self, values: pd.Series) -> np.ndarray:
         """Indexes into the table for each value (-1 where missing)."""
@@ -101,8 +129,10 @@ class _Strings:
 
     def xml(self) -> bytes:
         body = pa.chunked_array(self.parts, type=pa.string()).combine_chunks() if self.parts else pa.array([], pa.string())
-        body = pc.utf8_slice_codeunits(body, 0, MAX_TEXT)
         body = pc.replace_substring_regex(body, _ILLEGAL.pattern, "")
+        if self.neutralise:
+            body = neutralise_formulas(body)
+        body = pc.utf8_slice_codeunits(body, 0, MAX_TEXT)
         items = pc.binary_join_element_wise('<si><t xml:space="preserve">', _escape(body), "</t></si>", "")
         head = f'<?xml version="1.0" encoding="UTF-8" standalone="yes"?>\n<sst {_NS} count="{self.count}" ' \
                f'uniqueCount="{self.count}">'
@@ -155,9 +185,12 @@ def _sheet_chunks(table: pd.DataFrame, strings: _Strings):
     yield b"</sheetData></worksheet>"
 
 
-def write_table(table: pd.DataFrame, path: str | Path, sheet: str = "results") -> None:
-    """Write `table` as an XLSX workbook; more rows than one sheet holds continue on further sheets."""
-    strings = _Strings()
+def write_table(table: pd.DataFrame, path: str | Path, sheet: str = "results", neutralise: bool = True) -> None:
+    """Write `table` as an XLSX workbook; more rows than one sheet holds continue on further sheets.
+
+    Text cells (header included) are shared strings with formula-like text quoted (`neutralise_formulas`;
+    ``neutralise=False`` keeps it as is: it is text either way, never a formula)."""
+    strings = _Strings(neutralise)
     table = table.reset_index(drop=True)
     chunks = [table.iloc[i:i + MAX_ROWS] for i in range(0, max(len(table), 1), MAX_ROWS)]
     names = [sheet if i == 0 else f"{sheet}_{i + 1}" for i in range(len(chunks))]

@@ -11,7 +11,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from screening.decide import DECISION_ZH, SEVERITY, decide
-from screening.rules import RULES_DIR, RuleError, load_rules
+from screening.rules import RULES_DIR, AsOfError, RuleError, load_rules
 
 BASE = load_rules()
 
@@ -202,7 +202,8 @@ def test_effective_and_expiry_dates(tmp_path):
         "new", effective="2024-01-01", outcome="review")
     rs = load_rules(rules_dir(tmp_path, body))
     f = frame(in_redline=[True])
-    assert decide(f, rs, as_of=dt.date(2019, 12, 31))["decision"].iloc[0] == "admissible"
+    with pytest.raises(AsOfError, match="2020-01-01"):
+        decide(f, rs, as_of=dt.date(2019, 12, 31))
     assert decide(f, rs, as_of=dt.date(2023, 12, 31))["rule_ids"].iloc[0] == "old"
     assert decide(f, rs, as_of=dt.date(2024, 1, 1))["rule_ids"].iloc[0] == "new"
     assert decide(f, rs)["decision"].iloc[0] == "review"  # today

@@ -66,7 +66,7 @@ def test_every_category_and_flag_cites_document_and_clause():
 def test_catalog_lists_97_divisions_and_names():
     assert len(CAT.divisions) == 97
     assert CAT.name("C3011") == "水泥制造"
-    assert CAT.name("3098") == "非金属矿物制品业"  # unknown class: division name
+    assert CAT.name("3098") is None  # not a class of GB/T 4754-2017 (before the full table: the division name)
     assert CAT.name("9999") is None
     assert CAT.categories[-3:] == ["two_high", "high_pollution", "high_energy"]
     assert set(CAT.flags) == {"two_high", "high_pollution", "high_energy"}
@@ -95,11 +95,15 @@ def test_facts_on_empty_and_string_dtype_input():
 
 
 def test_facts_works_once_per_distinct_code(monkeypatch):
+    import screening.sectors as module
+
     calls = []
-    real = CAT.member
-    monkeypatch.setattr(CAT, "member", lambda code: calls.append(code) or real(code))
-    CAT.facts(pd.Series(["3011", "3120"] * 50_000))
-    assert len(calls) == 2
+    real_member, real_split = CAT.member, module._split
+    monkeypatch.setattr(CAT, "member", lambda code: calls.append(code) or real_member(code))
+    monkeypatch.setattr(module, "_split", lambda raw: calls.append(raw) or real_split(raw))
+    f = CAT.facts(pd.Series(["3011", "3120"] * 50_000))
+    assert len(calls) <= 3  # each distinct value (and the missing slot) once; membership is precomputed
+    assert f["cement"].sum() == 50_000 and f["steel"].sum() == 50_000
 
 
 @settings(max_examples=200, deadline=None)
@@ -134,6 +138,13 @@ def test_code_of_unknown_division_is_an_error(tmp_path):
     data = _data()
     data["categories"]["cement"]["codes"] = ["9911"]
     with pytest.raises(SectorError, match="cement: codes: `9911`"):
+        load_sectors(_write(tmp_path, data))
+
+
+def test_category_code_must_be_a_class_of_the_table(tmp_path):
+    data = _data()
+    data["categories"]["cement"]["codes"] = ["3098"]  # a real division, but no such class
+    with pytest.raises(SectorError, match="cement: codes: `3098` is not a class of GB/T 4754-2017"):
         load_sectors(_write(tmp_path, data))
 
 

@@ -22,7 +22,7 @@ from .catalog import RASTER_ROLES, TABLE_ROLES, Catalog, read_catalog
 from .errors import ZoningError
 from .vector import LayerReport
 
-FORMAT = "zoning-cache-4"
+FORMAT = "zoning-cache-5"  # 5: layer faults (no CRS, empty, off coverage) refused; ids from FIDs
 PIECE_ROLES = {"redline", "river"}  # roles whose nearest distances are queried  # bump when what is cached changes meaning
 
 

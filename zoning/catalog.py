@@ -7,9 +7,20 @@ Example::
     path = "redline.shp"        # relative to the catalog file
     crs = "EPSG:4545"           # only when the source has none
     encoding = "GBK"            # only for shapefiles without .cpg
+    allow_empty = true          # only when an empty layer is expected (no red line in the area)
     [layer.fields]
     id = "红线编码"
     name = "红线名称"
+
+Only the fields the rules need are required (park `kind` and `compliant`, control-unit `category`, river
+`class`); `id` defaults to the feature's FID (GDAL's feature number, as QGIS shows it: GeoPackage counts
+from 1, shapefile and GeoJSON from 0) and `name` to the id, each said in a note of `zoning layers check`.
+A field the catalog maps must be in the file. Boolean fields (`compliant`) understand 是/否, Y/N, 1/0,
+true/false, yes/no and 合规/不合规 in any case without a `[layer.values]` table; other coded values need one.
+
+Every vector layer must declare a CRS (or the entry gives `crs`), hold at least one feature (unless
+`allow_empty = true`) and lie in China and over the coverage (the `district` layers, else the control units);
+rasters must meet the coverage with at least one valid cell. Each fault is a LayerError naming the entry.
 """
 
 from __future__ import annotations
@@ -24,14 +35,15 @@ from urllib.parse import parse_qs, urlsplit
 
 from .errors import CatalogError
 
-#: Our field vocabulary per role: required fields, then optional ones.
+#: Our field vocabulary per role: required fields (those the rules need), then optional ones.
+#: `id` and `name` of a vector role are optional: missing, they are derived (see DERIVED_FIELDS).
 ROLE_FIELDS: dict[str, tuple[tuple[str, ...], tuple[str, ...]]] = {
-    "redline": (("id", "name"), ("kind",)),
-    "park": (("id", "name", "kind", "compliant"), ()),
-    "control_unit": (("id", "name", "category"), ("district",)),
-    "river": (("id", "name", "class"), ()),
-    "urban_area": (("id", "name"), ()),
-    "district": (("id", "name"), ()),
+    "redline": ((), ("id", "name", "kind")),
+    "park": (("kind", "compliant"), ("id", "name")),
+    "control_unit": (("category",), ("id", "name", "district")),
+    "river": (("class",), ("id", "name")),
+    "urban_area": ((), ("id", "name")),
+    "district": ((), ("id", "name")),
     "air_quality": ((), ()),
     "admission_list": (("dimension", "text"), ("id", "scope_unit", "scope_category", "scope_district", "sectors",
                                                "construction", "effect", "source", "edition", "valid_from")),
@@ -45,13 +57,18 @@ VOCABULARY: dict[str, tuple[Any, ...]] = {
     "class@river": ("mainstream", "tributary", "other"),
 }
 
+#: Fields a vector layer may lack: `id` becomes the feature's FID, `name` the id.
+DERIVED_FIELDS = ("id", "name")
+#: Fields holding yes/no: the usual codings are understood without a mapping.
+BOOLEAN_FIELDS = {"compliant"}
+
 RASTER_ROLES = {"air_quality"}
 TABLE_ROLES = {"admission_list"}
 VECTOR_ROLES = set(ROLE_FIELDS) - RASTER_ROLES - TABLE_ROLES
 
 _KNOWN_KEYS = {
     "role", "path", "layer", "crs", "encoding", "fields", "values", "version", "valid_from",
-    "source", "pollutant", "band", "table", "name", "password_env",
+    "source", "pollutant", "band", "table", "name", "password_env", "allow_empty",
 }
 _DB_PREFIXES = ("postgresql://", "postgres://", "PG:")
 
@@ -77,6 +94,7 @@ class LayerSpec:
     table: str | None = None
     name: str | None = None
     password_env: str | None = None
+    allow_empty: bool = False
 
     @property
     def where(self) -> str:
@@ -162,6 +180,7 @@ def _spec(entry: dict[str, Any], catalog: Path, line: int) -> LayerSpec:
         table=_opt_str(entry, "table"),
         name=_opt_str(entry, "name"),
         password_env=_opt_str(entry, "password_env"),
+        allow_empty=_allow_empty(entry, role, where),
     )
     _check_database(spec, where)
     _check_fields(spec)
@@ -202,6 +221,17 @@ def _check_database(spec: LayerSpec, where: str) -> None:
     if not spec.table or not re.fullmatch(r'[^.\s"]+(\.[^.\s"]+)?', spec.table):
         raise CatalogError(f"{where} (role {spec.role}): a postgresql:// layer needs table = \"schema.name\" "
                            f"(or \"name\" in the search path)")
+
+
+def _allow_empty(entry: dict[str, Any], role: str, where: str) -> bool:
+    value = entry.get("allow_empty", False)
+    if not isinstance(value, bool):
+        raise CatalogError(f"{where} (role {role}): allow_empty 须为 true 或 false / allow_empty must be true or "
+                           f"false, not {value!r}; write allow_empty = true")
+    if value and role not in VECTOR_ROLES:
+        raise CatalogError(f"{where} (role {role}): allow_empty 只适用于矢量图层 / allow_empty applies only to "
+                           f"vector layers; remove it from this entry")
+    return value
 
 
 def _opt_str(entry: dict[str, Any], key: str) -> str | None:

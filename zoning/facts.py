@@ -1,10 +1,22 @@
 """Spatial facts for many sites at once: one STRtree pass per layer, columns as in docs/design.md.
 
+Coverage is whole-site: `in_coverage` is True only when every part of a site (each point, line and polygon
+of a multi-part geometry or collection) lies in the control units (or, without them, the districts) within
+tolerance; for any other site the coverage-bound facts are <NA>, i.e. not known for the whole site.
+
+Distances and `max_distance_m`: the cap only limits what is reported. `exact_within_m` names distances a
+caller compares with a threshold (screening passes the rules' thresholds); each is computed exactly up to
+max(cap, threshold) so a cap never changes a comparison, and `cap_distances` then reports values beyond
+the cap as inf.
+
 >>> from zoning.layers import load_layers                                # doctest: +SKIP
 >>> facts = compute_facts(gpd.GeoSeries.from_xy([106.55], [29.56], crs="EPSG:4490"), load_layers(cat))  # doctest: +SKIP
 """
 
 from __future__ import annotations
+
+import math
+from collections.abc import Mapping
 
 import geopandas as gpd
 import numpy as np
@@ -13,9 +25,10 @@ import shapely
 from pyproj import CRS
 
 from . import STORAGE_CRS
+from .errors import ZoningError
 from .layers import ZoningLayers, to_metric
-from .overlay import (Pairs, any_by_site, intersecting_pairs, join_by_site, nearest_distance, nearest_feature,
-                      representative_points, sum_by_site)
+from .overlay import (Pairs, any_by_site, covered_sites, intersecting_pairs, join_by_site, nearest_distance,
+                      nearest_feature, representative_points, sum_by_site)
 
 RIVER_CLASSES = ("mainstream", "tributary", "other")
 #: facts that depend on vector layers and become <NA> for sites outside the zoning's coverage
@@ -25,15 +38,62 @@ _COVERAGE_BOUND = (
     "in_general_unit", "in_urban_area", "river_distance_m",
     *(f"river_{c}_distance_m" for c in RIVER_CLASSES),
 )
+#: the distance facts; `max_distance_m` bounds their nearest-neighbour search and what is reported
+DISTANCE_FACTS = ("redline_distance_m", "river_distance_m", *(f"river_{c}_distance_m" for c in RIVER_CLASSES))
+#: searched this much past a threshold, so a distance equal to it is found whatever the rounding
+_THRESHOLD_PAD_M = 1.0
+
+
+class MaxDistanceError(ZoningError, ValueError):
+    """`max_distance_m` (--max-distance) is not a distance above 0."""
+
+
+def check_max_distance(max_distance_m: float | None) -> float | None:
+    """The reporting cap as a float (None: no cap, also for +inf); 0, negative or NaN is a MaxDistanceError.
+
+    >>> check_max_distance(100), check_max_distance(None)
+    (100.0, None)
+    """
+    if max_distance_m is None:
+        return None
+    try:
+        value = float(max_distance_m)
+    except (TypeError, ValueError):
+        value = math.nan
+    if not value > 0:
+        raise MaxDistanceError(f"--max-distance (max_distance_m) 必须是大于 0 的米数，收到 {max_distance_m!r} / "
+                               f"--max-distance (max_distance_m) must be a distance above 0 m, got {max_distance_m!r}")
+    return None if math.isinf(value) else value
+
+
+def cap_distances(frame: pd.DataFrame, max_distance_m: float | None) -> pd.DataFrame:
+    """A copy of a facts frame as reported under the cap: distances beyond it become inf (and the nearest
+    river's name '' where nothing lies within it); <NA> stays <NA>. No cap: the frame itself."""
+    cap = check_max_distance(max_distance_m)
+    if cap is None:
+        return frame
+    out = frame.copy()
+    for name in DISTANCE_FACTS:
+        if name in out:
+            beyond = (out[name] > cap).fillna(False).to_numpy(dtype=bool)
+            out.loc[beyond, name] = np.inf
+            if name == "river_distance_m" and "river_nearest" in out:
+                out.loc[beyond, "river_nearest"] = ""
+    return out
 
 
 def compute_facts(sites, layers: ZoningLayers, tolerance_m2: float = 1.0,
-                  max_distance_m: float | None = None) -> pd.DataFrame:
+                  max_distance_m: float | None = None,
+                  exact_within_m: Mapping[str, float] | None = None) -> pd.DataFrame:
     """Every spatial fact for each site (points, lines or polygons in EPSG:4490; None for no site).
 
     `tolerance_m2`: overlap at or below this is touching, not inside (for every polygon layer).
-    `max_distance_m`: distances beyond it are reported as inf (saves nearest-neighbour work).
+    `max_distance_m`: distances beyond it are inf (saves nearest-neighbour work); above 0, else a
+    MaxDistanceError. `exact_within_m`: distance fact -> metres it must be exact to whatever the cap (a
+    rule's threshold); such a fact is searched to max(cap, that) and is inf only beyond it — pass the
+    frame through `cap_distances` to report it under the cap. Names that are not distance facts are ignored.
     """
+    max_distance_m = check_max_distance(max_distance_m)
     series = sites if isinstance(sites, gpd.GeoSeries) else gpd.GeoSeries(sites, crs=STORAGE_CRS)
     if series.crs is None:
         series = series.set_crs(STORAGE_CRS)
@@ -45,7 +105,7 @@ def compute_facts(sites, layers: ZoningLayers, tolerance_m2: float = 1.0,
         metric[ok] = to_metric(gpd.GeoSeries(storage[ok], crs=STORAGE_CRS), layers.metric_crs).values.to_numpy()
     geoms = metric[ok]
     area = shapely.area(geoms) if len(geoms) else np.zeros(0)
-    ctx = _Context(layers, geoms, area, tolerance_m2, max_distance_m)
+    ctx = _Context(layers, geoms, area, tolerance_m2, max_distance_m, exact_within_m or {})
     cols: dict[str, object] = {}
     missing: list[np.ndarray] = []
     for part in (ctx.redline, ctx.parks, ctx.control_units, ctx.rivers, ctx.urban, ctx.district):
@@ -63,9 +123,19 @@ def compute_facts(sites, layers: ZoningLayers, tolerance_m2: float = 1.0,
 class _Context:
     """The sites in metric form plus the layers; each method yields one role's fact columns."""
 
-    def __init__(self, layers: ZoningLayers, geoms: np.ndarray, area: np.ndarray, tol: float, maxd: float | None):
+    def __init__(self, layers: ZoningLayers, geoms: np.ndarray, area: np.ndarray, tol: float, maxd: float | None,
+                 exact: Mapping[str, float]):
         self.layers, self.geoms, self.area, self.tol, self.maxd = layers, geoms, area, tol, maxd
+        self.exact = exact
         self.n = len(geoms)
+
+    def radius(self, *facts: str) -> float | None:
+        """How far to search for these distance facts: the cap, or past the largest threshold they are
+        compared with when that is farther (None: no cap, search without limit)."""
+        if self.maxd is None:
+            return None
+        need = max((float(self.exact.get(f, 0.0)) for f in facts), default=0.0)
+        return max(self.maxd, need + _THRESHOLD_PAD_M) if need > 0 else self.maxd
 
     def _pairs(self, role: str, point_edges: bool = True) -> Pairs:
         layer = self.layers.metric(role).geometry.values.to_numpy()
@@ -92,7 +162,7 @@ class _Context:
         dist = np.zeros(self.n)
         away = ~(member | touching)
         tree, _ = self.layers.outline_tree("redline")
-        dist[away] = nearest_distance(self.geoms[away], tree, self.maxd)
+        dist[away] = nearest_distance(self.geoms[away], tree, self.radius("redline_distance_m"))
         ids = join_by_site(p.site[p.member], frame["id"].to_numpy()[p.feature[p.member]], self.n)
         return {"in_redline": member, "redline_touching": touching, "redline_overlap_m2": overlap,
                 "redline_overlap_share": share, "redline_distance_m": dist, "redline_ids": ids}, self._present()
@@ -125,7 +195,7 @@ class _Context:
                  "in_coverage": "boolean"}
         if not self.layers.has("control_unit"):
             values, miss = self._absent("control_unit", names)
-            values["in_coverage"] = self._district_coverage()
+            values["in_coverage"] = self._coverage("district")
             return values, miss
         frame = self.layers.metric("control_unit")
         # a point on the edge between units is in all of them: it cannot be placed outside either
@@ -133,8 +203,7 @@ class _Context:
         inside = p.member | (self.area[p.site] == 0)
         q = p.subset(inside)
         cat = frame["category"].to_numpy(dtype=object)[q.feature]
-        covered = np.where(self.area > 0, self.area - sum_by_site(p.site, p.overlap, self.n) <= self.tol,
-                           any_by_site(p.site, np.ones(len(p.site), bool), self.n))
+        covered = self._coverage("control_unit")
         return {
             "control_units": join_by_site(q.site, frame["id"].to_numpy()[q.feature], self.n),
             "control_unit_names": join_by_site(q.site, frame["name"].to_numpy()[q.feature], self.n),
@@ -145,13 +214,13 @@ class _Context:
             "in_coverage": covered,
         }, self._present()
 
-    def _district_coverage(self):
-        """Without control units, the district layer's union is the coverage; without both, unknown."""
-        if not self.layers.has("district"):
+    def _coverage(self, role: str):
+        """Is the whole site (every part) in the union of the role's polygons: the control units, or without
+        them the districts; without both, unknown."""
+        if not self.layers.has(role):
             return pd.array([pd.NA] * self.n, dtype="boolean")
-        p = self._pairs("district", point_edges=False)
-        return np.where(self.area > 0, self.area - sum_by_site(p.site, p.overlap, self.n) <= self.tol,
-                        any_by_site(p.site, np.ones(len(p.site), bool), self.n))
+        layer = self.layers.metric(role).geometry.values.to_numpy()
+        return covered_sites(self.geoms, layer, self.layers.tree(role), self.tol)
 
     def rivers(self):
         names = {f"river_{c}_distance_m": "Float64" for c in RIVER_CLASSES}
@@ -162,9 +231,10 @@ class _Context:
         out = {}
         best = np.full(self.n, np.inf)
         nearest = np.full(self.n, "", dtype=object)
+        radii = {cls: self.radius(f"river_{cls}_distance_m", "river_distance_m") for cls in RIVER_CLASSES}
         for cls in RIVER_CLASSES:
             tree, rows = self.layers.outline_tree("river", "class", cls)
-            idx, dist = nearest_feature(self.geoms, tree, self.maxd)
+            idx, dist = nearest_feature(self.geoms, tree, radii[cls])
             out[f"river_{cls}_distance_m"] = dist
             closer = (idx >= 0) & (dist < best)
             nearest[closer] = frame["name"].to_numpy(dtype=object)[rows[idx[closer]]]
@@ -172,6 +242,10 @@ class _Context:
         if np.isin(shapely.get_type_id(frame.geometry.values.to_numpy()), [3, 6]).any():
             self._inside_river_surfaces(frame, out)
             best = np.minimum.reduce([out[f"river_{c}_distance_m"] for c in RIVER_CLASSES])
+        if self.maxd is not None:  # the nearest of any class is known only as far as every class was searched
+            beyond = best > min(radii.values())
+            best[beyond] = np.inf
+            nearest[beyond] = ""
         out["river_distance_m"] = best
         out["river_nearest"] = nearest
         return out, self._present()

@@ -18,12 +18,15 @@ from pyproj import CRS
 
 from .cache import read_cached
 from .catalog import RASTER_ROLES, TABLE_ROLES, Catalog, read_catalog
-from .errors import ZoningError
+from .errors import LayerError, ZoningError
 from .metric import metric_crs
 from .pieces import boundary_pieces
 from .reproject import reproject
 from .raster import RasterLayer, read_raster
 from .vector import LayerReport, read_vector
+
+#: roles whose layers make the coverage, the area the zoning speaks for (the first present decides)
+COVERAGE_ROLES = ("district", "control_unit")
 
 
 @dataclass
@@ -88,6 +91,14 @@ class ZoningLayers:
             cache[key] = (shapely.STRtree(pieces), owner)
         return cache[key]
 
+    @property
+    def allowed_empty(self) -> list[str]:
+        """Layers loaded empty because the catalog says `allow_empty = true`: the role, or role:file when
+        the role has several layers — for outputs to say which facts rest on no features at all."""
+        roles = [rep.role for rep in self.reports]
+        return [rep.role if roles.count(rep.role) == 1 else f"{rep.role}:{Path(rep.source).name}"
+                for rep in self.reports if rep.allowed_empty]
+
     def editions(self) -> dict[str, str]:
         """Role -> 'version (valid from …)' of what decided, for outputs to cite."""
         out = {}
@@ -110,6 +121,8 @@ def load_layers(catalog_path: str | Path, bbox: tuple[float, float, float, float
                 use_cache: bool = True) -> ZoningLayers:
     """Load every layer of a catalog; any fault raises a ZoningError naming the catalog line and file.
 
+    A layer that does not meet the coverage (see `coverage`), or a raster without a valid cell over it, is a
+    LayerError before anything is returned: both mean a wrong CRS.
     A prepared cache (`zoning layers prepare`) whose key matches the sources is used automatically.
     With `bbox` (lon/lat), vector layers are read from the sources only near it: facts are then exact
     for sites in the box, and distances beyond the box's margin mean "farther than the margin".
@@ -123,6 +136,7 @@ def load_layers(catalog_path: str | Path, bbox: tuple[float, float, float, float
         layers.__dict__["metric_crs"] = crs
         layers.__dict__["_metric"] = metric
         layers.__dict__["_pieces"] = pieces
+        _raise_coverage_faults(layers.reports, rasters)
         return layers
     parts: dict[str, list[gpd.GeoDataFrame]] = {}
     reports: list[LayerReport] = []
@@ -133,6 +147,7 @@ def load_layers(catalog_path: str | Path, bbox: tuple[float, float, float, float
         gdf["layer"] = spec.display_path
         parts.setdefault(spec.role, []).append(gdf)
         reports.append(report)
+    _raise_coverage_faults(reports + raster_reports, rasters, partial=bbox is not None)
     merged = {role: _concat(frames) for role, frames in parts.items()}
     return ZoningLayers(catalog=catalog, frames=merged, rasters=rasters, reports=reports + raster_reports)
 
@@ -158,12 +173,75 @@ def check_layers(catalog_path: str | Path) -> list[LayerReport]:
     """Load each layer on its own, collecting faults as problems instead of stopping at the first."""
     catalog = read_catalog(catalog_path)
     reports = []
+    rasters = []
     for spec in catalog.layers:
         if spec.role in TABLE_ROLES:
             continue
         try:
-            _, report = (read_raster if spec.role in RASTER_ROLES else read_vector)(spec)
+            loaded, report = (read_raster if spec.role in RASTER_ROLES else read_vector)(spec)
+            if spec.role in RASTER_ROLES:
+                rasters.append(loaded)
         except ZoningError as exc:
             report = LayerReport(role=spec.role, where=spec.where, source=spec.path, problems=[str(exc)], failed=True)
         reports.append(report)
+    for report, message in coverage_faults(reports, rasters):
+        report.problems.append(message)
+        report.failed = True
     return reports
+
+
+def coverage(reports: list[LayerReport], partial: bool = False
+             ) -> tuple[str, tuple[float, float, float, float]] | None:
+    """(role, lon/lat box) of the coverage: the extent of the district layers, else of the control units;
+    None when the catalog has neither (or they are empty). `partial`: layers were read near a site only,
+    so only whole-source extents count."""
+    for role in COVERAGE_ROLES:
+        found = [e for e in (_extent(r, partial) for r in reports if r.role == role and not r.failed) if e]
+        if found:
+            b = np.asarray(found, dtype=float)
+            return role, (b[:, 0].min(), b[:, 1].min(), b[:, 2].max(), b[:, 3].max())
+    return None
+
+
+def coverage_faults(reports: list[LayerReport], rasters: list[RasterLayer], partial: bool = False
+                    ) -> list[tuple[LayerReport, str]]:
+    """(report, message) for each layer that does not meet the coverage, and each raster without a valid
+    cell over it: both mean a wrong CRS (or a layer of another area)."""
+    cov = coverage(reports, partial)
+    if cov is None:
+        return []
+    role, box = cov
+    shown = "{:.4f}, {:.4f} – {:.4f}, {:.4f}".format(*box)
+    faults = []
+    for rep in reports:
+        ext = _extent(rep, partial)
+        if rep.failed or rep.role == role or ext is None:
+            continue
+        if not _meets(ext, box):
+            faults.append((rep, f"{rep.where}: 图层范围与覆盖范围不相交，坐标系可能有误 / the layer's extent "
+                                f"({'{:.4f}, {:.4f} – {:.4f}, {:.4f}'.format(*ext)}) does not meet the coverage "
+                                f"({role} layers, {shown}): the CRS is probably wrong (GK metres read as degrees, a "
+                                f"missing or extra zone prefix, another zone); fix the .prj or the entry's crs"))
+    for raster in rasters:
+        rep = next((r for r in reports if r.where == raster.spec.where and not r.failed), None)
+        if rep is None or not _meets(rep.extent, box):
+            continue  # a raster missing the coverage altogether is reported above
+        if raster.valid_cells(box) == 0:
+            faults.append((rep, f"{rep.where}: 覆盖范围内栅格全为无数据 / the raster has no valid cell over the "
+                                f"coverage ({role} layers, {shown}); check the band, the nodata value and the CRS"))
+    return faults
+
+
+def _raise_coverage_faults(reports: list[LayerReport], rasters: list[RasterLayer], partial: bool = False) -> None:
+    faults = coverage_faults(reports, rasters, partial)
+    if faults:
+        more = f" (and {len(faults) - 1} more: run zoning layers check)" if len(faults) > 1 else ""
+        raise LayerError(faults[0][1] + more)
+
+
+def _extent(report: LayerReport, partial: bool) -> tuple[float, float, float, float] | None:
+    return report.full_extent or (None if partial and report.role not in RASTER_ROLES else report.extent)
+
+
+def _meets(a, b) -> bool:
+    return bool(a is not None and np.isfinite(a).all() and a[0] <= b[2] and a[2] >= b[0] and a[1] <= b[3] and a[3] >= b[1])

@@ -3,10 +3,10 @@ overlap areas and nearest distances over whole arrays (no Python loop over sites
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-
+import math
 import os
 from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass
 
 import numpy as np
 import pandas as pd
@@ -84,6 +84,94 @@ def _zero_whole(layer: np.ndarray, f: np.ndarray, sites: np.ndarray, s: np.ndarr
     lines = zero & (shapely.get_dimensions(sites[s]) == 1)
     if lines.any():
         out[lines] = shapely.covers(layer[f[lines]], sites[s[lines]])
+    return out
+
+
+def single_parts(geoms: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """(parts, owner): every non-empty Point, LineString or Polygon of each geometry, with its row.
+
+    Multi-part geometries and GeometryCollections (nested too) are opened, so that every part of a
+    site counts; the loop runs once per level of nesting, never per row.
+
+    >>> parts, owner = single_parts(np.array([shapely.from_wkt("GEOMETRYCOLLECTION (POINT (0 0), "
+    ...     "MULTILINESTRING ((0 0, 1 1), (2 2, 3 3)))"), shapely.Point(5, 5)]))
+    >>> shapely.get_type_id(parts).tolist(), owner.tolist()
+    ([0, 1, 1, 0], [0, 0, 0, 1])
+    """
+    parts = np.asarray(geoms, dtype=object)
+    owner = np.arange(len(parts))
+    keep = ~(shapely.is_missing(parts) | shapely.is_empty(parts))
+    parts, owner = parts[keep], owner[keep]
+    while True:
+        multi = shapely.get_type_id(parts) >= shapely.GeometryType.MULTIPOINT
+        if not multi.any():
+            break
+        sub, idx = shapely.get_parts(parts[multi], return_index=True)
+        # stable: a row's parts stay together and in order (first the single ones, then the opened ones)
+        parts = np.concatenate([parts[~multi], sub])
+        owner = np.concatenate([owner[~multi], owner[multi][idx]])
+        order = np.argsort(owner, kind="stable")
+        parts, owner = parts[order], owner[order]
+        keep = ~shapely.is_empty(parts)
+        parts, owner = parts[keep], owner[keep]
+    return parts, owner
+
+
+def covered_sites(sites: np.ndarray, layer: np.ndarray, tree: shapely.STRtree, tolerance_m2: float,
+                  edge_m: float = EDGE_M) -> np.ndarray:
+    """Does the union of the layer's polygons cover the WHOLE of each site? (layer geometries prepared)
+
+    Every part of a multi-part site or collection counts (single_parts). Within tolerance:
+    a point is covered within `edge_m` of a feature; the lines of a site may leave the union by at most
+    max(edge_m, sqrt(tolerance_m2)) in total length (slivers between units), its polygons by at most
+    `tolerance_m2` in total area, and a line or polygon
+    part that meets no feature at all is outside whatever its size. A part wholly inside one feature is
+    settled by a prepared `covers`; only the others are cut by the union of the features they meet (each
+    clipped to the part's box), in one grouped `union_all` and one `difference` over arrays.
+    An empty or missing site is not covered.
+    """
+    n = len(sites)
+    parts, owner = single_parts(sites)
+    m = len(parts)
+    s, f = tree.query(parts)                                        # bounding-box candidates
+    whole = shapely.covers(layer[f], parts[s])                      # prepared layer geometry on the left
+    done = any_by_site(s, whole, m)
+    point = shapely.get_dimensions(parts) == 0
+    away = np.zeros(m, dtype=bool)                                  # a part outside beyond any tolerance
+    lone = np.flatnonzero(point & ~done)
+    if len(lone):  # boxes of edge_m around them, then prepared dwithin (a predicate query is far slower)
+        x, y = shapely.get_x(parts[lone]), shapely.get_y(parts[lone])
+        ps, pf = tree.query(shapely.box(x - edge_m, y - edge_m, x + edge_m, y + edge_m))
+        near = shapely.dwithin(layer[pf], parts[lone][ps], edge_m)
+        away[lone[~any_by_site(ps, near, len(lone))]] = True
+    left_area = np.zeros(m)
+    left_length = np.zeros(m)
+    rest = ~point & ~done
+    if rest.any():
+        pick = rest[s]
+        s, f = s[pick], f[pick]
+        meet = shapely.intersects(layer[f], parts[s])
+        s, f = s[meet], f[meet]
+        away[np.flatnonzero(rest & ~any_by_site(s, np.ones(len(s), bool), m))] = True
+        if len(s):
+            order = np.argsort(s, kind="stable")
+            s, f = s[order], f[order]
+            rows, first, count = np.unique(s, return_index=True, return_counts=True)
+            rank = np.arange(len(s)) - np.repeat(first, count)
+            box = shapely.bounds(parts[s])
+            pad = 1.0  # m: the features' union only matters over the part itself
+            clipped = shapely.intersection(layer[f], shapely.box(box[:, 0] - pad, box[:, 1] - pad,
+                                                                  box[:, 2] + pad, box[:, 3] + pad))
+            grid = np.full((len(rows), int(count.max())), None, dtype=object)
+            grid[np.repeat(np.arange(len(rows)), count), rank] = clipped
+            left = shapely.difference(parts[rows], shapely.union_all(grid, axis=1))
+            areal = shapely.get_dimensions(parts[rows]) == 2
+            left_area[rows[areal]] = shapely.area(left[areal])
+            left_length[rows[~areal]] = shapely.length(left[~areal])
+    out = ~any_by_site(owner, away, n)
+    out &= sum_by_site(owner, left_area, n) <= tolerance_m2
+    out &= sum_by_site(owner, left_length, n) <= max(edge_m, math.sqrt(max(tolerance_m2, 0.0)))
+    out &= any_by_site(owner, np.ones(m, dtype=bool), n)            # no part at all: nothing is covered
     return out
 
 

@@ -12,7 +12,7 @@ from pyproj import CRS, Transformer
 from .catalog import LayerSpec
 from .errors import LayerError
 from .overlay import representative_points
-from .vector import LayerReport
+from .vector import LayerReport, check_in_china
 
 #: above this many candidate cells, polygon statistics are taken on the polygon's representative point
 _MAX_CELLS = 50_000_000
@@ -51,6 +51,21 @@ class RasterLayer:
             p[np.flatnonzero(areal)[found]] = ap[found]
         mean[present], peak[present] = m, p
         return mean, peak
+
+    def valid_cells(self, bounds: tuple[float, float, float, float]) -> int:
+        """How many cells with a value meet a lon/lat box (EPSG:4490)."""
+        with np.errstate(all="ignore"):
+            box = Transformer.from_crs("EPSG:4490", self.crs, always_xy=True).transform_bounds(*bounds, densify_pts=21)
+        if not np.isfinite(box).all():
+            return 0
+        cols, rows = (~self.transform) @ (np.array([box[0], box[2], box[0], box[2]]),
+                                          np.array([box[1], box[1], box[3], box[3]]))
+        r0, r1, c0, c1 = np.floor([rows.min(), rows.max(), cols.min(), cols.max()])
+        r0, c0 = int(max(r0, 0)), int(max(c0, 0))
+        r1, c1 = int(min(r1, self.data.shape[0] - 1)), int(min(c1, self.data.shape[1] - 1))
+        if r1 < r0 or c1 < c0:
+            return 0
+        return int((~np.isnan(self.data[r0:r1 + 1, c0:c1 + 1])).sum())
 
     def _cells(self, x: np.ndarray, y: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
         col, row = (~self.transform) @ (x, y)
@@ -123,8 +138,10 @@ def read_raster(spec: LayerSpec) -> tuple[RasterLayer, LayerReport]:
     report.encoding = f"{data.shape[1]}x{data.shape[0]} cells, band {spec.band}, pollutant {spec.pollutant} -> column '{layer.key}'"
     tr = Transformer.from_crs(crs, "EPSG:4490", always_xy=True)
     report.extent = tuple(float(v) for v in tr.transform_bounds(*bounds))
-    share = float(np.isnan(data).mean())
+    share = float(np.isnan(data).mean()) if data.size else 1.0
     report.notes.append(f"nodata in {share:.0%} of cells")
     if share == 1.0:
-        report.problems.append("every cell is nodata")
+        raise LayerError(f"{spec.where}: 栅格没有有效像元，全为无数据 / every cell of band {spec.band} is nodata; "
+                         f"check the band, the nodata value and the file")
+    check_in_china(report, spec.where)
     return layer, report

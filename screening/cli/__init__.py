@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import click
 
+from .errors import EXIT_CODES_HELP, QuietGroup, debug_option
 from .layers_cmd import layers
 from .lists_cmd import lists
 from .map_cmd import map_cmd
@@ -17,8 +18,9 @@ from .rules_cmd import rules
 from .screen_cmd import screen_cmd
 
 
-@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+@click.group(cls=QuietGroup, context_settings={"help_option_names": ["-h", "--help"]}, epilog=EXIT_CODES_HELP)
 @click.version_option(package_name="zoning-screen")
+@debug_option
 def main() -> None:
     """Screen industrial projects against ecological zoning (三线一单) and 渝环〔2023〕71号."""
 

@@ -7,25 +7,25 @@ from pathlib import Path
 
 import click
 
-REPO = Path(__file__).resolve().parents[2]
+from zoning.data import demo_catalog, rules_dir
 
 
 def default_catalog() -> Path:
-    """$ZONING_CATALOG, else ./layers/demo/catalog.toml, else the demo catalog beside the package."""
+    """$ZONING_CATALOG, else ./layers/demo/catalog.toml, else the shipped demo catalog (zoning.data)."""
     env = os.environ.get("ZONING_CATALOG")
     if env:
         return Path(env)
     local = Path("layers/demo/catalog.toml")
-    return local if local.exists() else REPO / "layers" / "demo" / "catalog.toml"
+    return local if local.exists() else demo_catalog()
 
 
 def default_rules() -> Path:
-    """$ZONING_RULES, else ./rules, else the rules folder beside the package."""
+    """$ZONING_RULES, else ./rules, else the shipped rules folder (zoning.data)."""
     env = os.environ.get("ZONING_RULES")
     if env:
         return Path(env)
     local = Path("rules")
-    return local if (local / "sectors.yaml").exists() else REPO / "rules"
+    return local if (local / "sectors.yaml").exists() else rules_dir()
 
 
 catalog_option = click.option(
