@@ -6,6 +6,8 @@ import folium
 import numpy as np
 import shapely
 
+from maps.elements import Tiles
+
 BASEMAPS = ("none", "osm", "tianditu-vec", "tianditu-img", "amap")
 GCJ02_BASEMAPS = {"amap"}
 """Base maps whose tiles are drawn in GCJ-02, so vector data must be shifted to sit on them."""
@@ -43,16 +45,15 @@ def add_basemap(m: folium.Map, basemap: str, key: str | None = None) -> None:
     if basemap == "none":
         return
     if basemap == "osm":
-        folium.TileLayer("OpenStreetMap", name="OpenStreetMap", control=False).add_to(m)
+        Tiles("OpenStreetMap", name="OpenStreetMap", control=False).add_to(m)
     elif basemap in _TIANDITU_LAYERS:
         base, label = _TIANDITU_LAYERS[basemap]
         for layer, name in ((base, "天地图 Tianditu"), (label, "天地图注记 Tianditu labels")):
-            folium.TileLayer(tiles=_TIANDITU % (layer, layer, key), attr=_TIANDITU_ATTR, name=name,
-                             subdomains="01234567", max_zoom=18, overlay=layer == label,
-                             control=False).add_to(m)
+            Tiles(tiles=_TIANDITU % (layer, layer, key), attr=_TIANDITU_ATTR, name=name,
+                  subdomains="01234567", max_zoom=18, overlay=layer == label, control=False).add_to(m)
     elif basemap == "amap":
-        folium.TileLayer(tiles=_AMAP, attr=_AMAP_ATTR, name="高德地图 Amap", subdomains="1234",
-                         max_zoom=18, control=False).add_to(m)
+        Tiles(tiles=_AMAP, attr=_AMAP_ATTR, name="高德地图 Amap", subdomains="1234",
+              max_zoom=18, control=False).add_to(m)
 
 
 def is_gcj02(basemap: str) -> bool:

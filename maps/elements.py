@@ -48,6 +48,32 @@ def js_identifier(name: str) -> str:
     return re.sub(r"[^0-9A-Za-z_]", "", str(name)) or "element"
 
 
+def _text_carriers() -> tuple[type, ...]:
+    """folium/branca elements that put their text into a template that is parsed again (data would run)."""
+    from branca.element import Html, IFrame
+    from folium.features import GeoJson, GeoJsonPopup, GeoJsonTooltip, TopoJson
+
+    return (folium.Popup, folium.Tooltip, Html, IFrame, GeoJson, TopoJson, GeoJsonPopup, GeoJsonTooltip)
+
+
+def refuse_text_templates(root: Element) -> None:
+    """Raise ValueError when the page holds a folium element that would evaluate its text as Jinja.
+
+    Our maps pass data only through the literal elements of this module; a folium.Popup/Tooltip/Html
+    (or GeoJson with its properties) added from outside would re-parse names like `{{ 7*7 }}` as code.
+    """
+    carriers = _text_carriers()
+    stack = [root]
+    while stack:
+        element = stack.pop()
+        if isinstance(element, carriers):
+            raise ValueError(
+                f"地图含有 {type(element).__name__}，它会把文字当作模板执行；请改用 maps.elements 中的元素 / "
+                f"the map holds a {type(element).__name__}, which evaluates its text as a template; "
+                "use the elements of maps.elements (data as escaped JSON) instead")
+        stack.extend(element._children.values())
+
+
 class RawText(Element):
     """Text put into the page exactly as given: never parsed as a template."""
 
@@ -100,6 +126,10 @@ class LayerList(folium.LayerControl, LiteralMacroElement):
 
 class Cluster(MarkerCluster, LiteralMacroElement):
     """folium's MarkerCluster, rendered literally."""
+
+
+class Tiles(folium.TileLayer, LiteralMacroElement):
+    """folium's TileLayer, rendered literally (its URL may hold a user's Tianditu key)."""
 
 
 class VectorLayer(LiteralMacroElement):

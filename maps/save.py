@@ -2,12 +2,18 @@
 
 import folium
 
+from maps.elements import refuse_text_templates
 from maps.offline import fetched_urls, make_offline
 from zoning.atomic import write_bytes
 
 
 def render_html(m: folium.Map, online: bool = False) -> str:
-    """The page of `m` as HTML text; offline pages are checked to request nothing from elsewhere."""
+    """The page of `m` as HTML text; offline pages are checked to request nothing from elsewhere.
+
+    Every data string must reach the page as data (see maps.elements): folium elements that would
+    evaluate their text as a Jinja template are refused.
+    """
+    refuse_text_templates(m.get_root())
     if not online:
         make_offline(m)
     html = m.get_root().render()

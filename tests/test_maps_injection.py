@@ -218,7 +218,8 @@ def test_zoning_tooltips_and_popups_show_the_literal_payload(built):
     # the payload is in the page as script-safe JSON of escaped text
     assert script_json(htmllib.escape("{{7*7}}"))[1:-1] in page
     assert script_json(htmllib.escape("</script><script>alert(1)</script>"))[1:-1] in page
-    assert script_json(htmllib.escape("a\u2028b\u2029c").replace("\u2028", "&#8232;").replace("\u2029", "&#8233;"))[1:-1] in page
+    separators = htmllib.escape("a\u2028b\u2029c").replace("\u2028", "&#8232;").replace("\u2029", "&#8233;")
+    assert script_json(separators)[1:-1] in page
     assert "{{7*7}}" in page and "{% endraw %}" in page and "{#" in page
 
 
@@ -271,8 +272,9 @@ def test_jinja_never_runs_on_data(tmp_path):
     for build in BUILDERS.values():
         page = render_html(build(names))
         assert not marker.exists()
-        assert "42" not in {htmllib.unescape(t)[:2] for t in popups_and_tips(page)[1]}
-        assert payload.replace("'", "&#x27;") in "".join(popups_and_tips(page)[1])
+        tips = {htmllib.unescape(t) for t in popups_and_tips(page)[1]}
+        assert "{{ config }}{{ 6*7 }}" in tips and payload in tips  # district tooltips, as typed
+        assert not any(t.startswith(("42", "<Config", "{'")) for t in tips)
 
 
 @pytest.mark.skipif(shutil.which("node") is None, reason="node is not installed")
@@ -377,3 +379,88 @@ def test_interrupted_write_keeps_the_old_map(tmp_path, monkeypatch):
         save_map(zoning_map(hostile_layers(PAYLOADS)), path)
     monkeypatch.undo()
     assert path.read_bytes() == before and _leftovers(tmp_path) == []
+
+
+# ---------------------------------------------------------------- in a real browser
+
+_ALERT_TRAP = ("<script>window.__alerts = []; window.alert = window.confirm = window.prompt = "
+               "function (m) { window.__alerts.push(String(m)); };</script>")
+_PROBE = """<pre id="probe"></pre><script>
+setTimeout(function () {
+  var map = window[document.querySelector('.folium-map').id];
+  var out = {popups: [], tips: [], labels: [], markup: 0, title: '', alerts: null};
+  var count = function (el) { return el.querySelectorAll('img,script,iframe,svg,object').length; };
+  map.eachLayer(function (l) {
+    if (l.getPopup && l.getPopup()) {
+      l.openPopup();
+      var c = l.getPopup().getElement().querySelector('.leaflet-popup-content');
+      if (c) { out.popups.push(c.textContent); out.markup += count(c); }
+      l.closePopup();
+    }
+    if (l.getTooltip && l.getTooltip()) {
+      l.openTooltip();
+      var t = l.getTooltip().getElement();
+      if (t) { out.tips.push(t.textContent); out.markup += count(t); }
+      l.closeTooltip();
+    }
+  });
+  document.querySelectorAll('.leaflet-control-layers-overlays label').forEach(function (el) {
+    out.labels.push(el.textContent.trim()); out.markup += count(el);
+  });
+  var title = document.querySelector('.maps-title');
+  out.title = title ? title.textContent : null;
+  out.markup += count(document.querySelector('.maps-head'));
+  setTimeout(function () {
+    out.alerts = window.__alerts;
+    document.getElementById('probe').textContent = JSON.stringify(out);
+  }, 500);
+}, 300);
+</script></html>"""
+
+
+def test_browser_shows_payloads_as_text_and_runs_none(tmp_path):
+    """Headless Chromium opens every popup and tooltip: each shows the literal payload; nothing alerts."""
+    from tests.test_maps_browser import CHROMIUM, run_chromium
+
+    if CHROMIUM is None:
+        pytest.skip("chromium is not installed (scripts/test.sh installs it: apt-get install chromium)")
+    title = "</script><script>alert(1)</script>{{7*7}}"
+    page = render_html(decision_map(hostile_results(), hostile_layers(), title=title))
+    head = page.index("<head>") + len("<head>")
+    page = page[:head] + _ALERT_TRAP + page[head:]
+    end = page.rindex("</html>")
+    path = tmp_path / "hostile.html"
+    path.write_text(page[:end] + _PROBE + page[end + len("</html>"):], encoding="utf-8")
+    dom, requested = run_chromium(path, tmp_path, "--dump-dom")
+    assert requested == []
+    probe = re.search(r'<pre id="probe">(.*?)</pre>', dom, re.S)
+    assert probe and probe.group(1), "the probe did not run (a script on the page broke?)"
+    out = json.loads(htmllib.unescape(probe.group(1)))
+    assert out["alerts"] == [] and out["markup"] == 0
+    assert out["title"] == title
+    tips = set(out["tips"])
+    for i, name in enumerate(PAYLOADS):
+        assert name in tips, name[:40]  # a district tooltip
+        assert f"{name} — {DECISION_LABELS[DECISIONS[i % 4]][0]}" in tips, name[:40]  # a site tooltip
+        assert any(text.startswith(f"{name} (") for text in out["popups"]), name[:40]  # a site popup
+    assert "{{7*7}} — 禁止准入" in tips and "49 — 禁止准入" not in tips
+    assert f"{PAYLOADS[0]} {PAYLOADS[0]} (1)" in out["labels"]
+
+
+@pytest.mark.parametrize("online", [False, True])
+def test_folium_text_elements_are_refused(online):
+    """A folium Tooltip/Popup/GeoJson re-parses its text as Jinja: render_html refuses the page, online too."""
+    for add in (lambda m: folium.Tooltip("{{7*7}}"),
+                lambda m: folium.CircleMarker([29.5, 106.5], tooltip="{{7*7}}"),
+                lambda m: folium.GeoJson({"type": "FeatureCollection", "features": []})):
+        m = zoning_map(hostile_layers(safe_names()), online=online)
+        m.add_child(add(m))
+        with pytest.raises(ValueError, match="evaluates its text as a template"):
+            render_html(m, online=online)
+
+
+def test_tianditu_key_is_written_as_given():
+    """The key goes into the tile URL as text (a `{{...}}` in it is not evaluated)."""
+    page = render_html(zoning_map(hostile_layers(safe_names()), basemap="tianditu-vec", tianditu_key="k{{7*7}}",
+                                  embed_key_consent=True, online=True), online=True)
+    assert "tk=k{{7*7}}" in page and "tk=k49" not in page

@@ -138,7 +138,11 @@ def read_catalog(path: str | Path) -> Catalog:
     path = Path(path)
     if not path.is_file():
         raise CatalogError(f"layer catalog {path} not found: pass --catalog with the path of a catalog TOML file")
-    text = path.read_text(encoding="utf-8")
+    try:
+        text = path.read_bytes().decode("utf-8-sig")
+    except (UnicodeDecodeError, OSError) as exc:
+        raise CatalogError(f"{path}: 图层目录不是 UTF-8 文本 / the layer catalog is not readable UTF-8 text ({exc}); "
+                           "save it as UTF-8 TOML (see layers/README.md)") from exc
     try:
         data = tomllib.loads(text)
     except tomllib.TOMLDecodeError as exc:
