@@ -133,3 +133,17 @@ def test_terminal_prints_file_names_literally(tmp_path, payload):
     path = _csv(tmp_path / f"{payload.replace('/', '_')}.csv")
     run = _run("screen", path, "-o", tmp_path / "o", "--no-map", "--catalog", DEMO_CATALOG)
     assert run.returncode == 0, run.stderr
+
+
+def test_json_distances_stay_numbers_and_beyond_the_radius_is_null(tmp_path):
+    """Before: a distance beyond the search radius came out as the string "> 10000" in JSON."""
+    run = _run("screen", "--lon", "106.5516", "--lat", "29.5630", "--sector", "3911", "--construction", "新建",
+               "--radius", "2000", "--json", "--catalog", DEMO_CATALOG)
+    assert run.returncode == 0, run.stderr
+    data = json.loads(run.stdout)
+    for key, value in data["facts"].items():
+        assert not isinstance(value, str) or not value.startswith(">"), (key, value)
+    for key in data["beyond_radius"]:
+        assert data["facts"][key] is None
+    assert all(isinstance(v, (int, float)) for k, v in data["facts"].items()
+               if k.endswith("_distance_m") and v is not None)

@@ -6,8 +6,9 @@ names come out as mojibake. UTF-8 is strict enough that text that decodes as UTF
 
 from __future__ import annotations
 
-import zipfile
 from pathlib import Path
+
+from .archive import list_members, read_head
 
 #: dBase language-driver ids (header byte 29) that name a Chinese code page.
 _LDID = {0x4D: "GBK", 0x7A: "GBK", 0x7B: "BIG5"}
@@ -17,9 +18,8 @@ def dbf_bytes(path: str | Path, limit: int = 4_000_000) -> bytes | None:
     """The first `limit` bytes of the .dbf next to a .shp (or inside a zipped shapefile), None if absent."""
     path = Path(path)
     if path.suffix.lower() == ".zip":
-        with zipfile.ZipFile(path) as zf:
-            names = [n for n in zf.namelist() if n.lower().endswith(".dbf")]
-            return zf.open(names[0]).read(limit) if names else None
+        names = list_members(path, {".dbf"})  # bounded reads: a bomb cannot expand in memory
+        return read_head(path, names[0], limit) if names else None
     for suffix in (".dbf", ".DBF"):
         candidate = path.with_suffix(suffix)
         if candidate.exists():
@@ -32,8 +32,7 @@ def has_cpg(path: str | Path) -> bool:
     """True when the shapefile (plain or zipped) comes with a .cpg file declaring its encoding."""
     path = Path(path)
     if path.suffix.lower() == ".zip":
-        with zipfile.ZipFile(path) as zf:
-            return any(n.lower().endswith(".cpg") for n in zf.namelist())
+        return bool(list_members(path, {".cpg"}))
     return path.with_suffix(".cpg").exists() or path.with_suffix(".CPG").exists()
 
 

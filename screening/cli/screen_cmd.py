@@ -59,7 +59,7 @@ from .verdict import print_verdict, verdict_json
 @click.option("--park", help="One site: the park the applicant claims.")
 @click.option("--radius", default=10_000.0, show_default=True,
               help="One site: read layers only this far (m) around it; farther distances show as inf.")
-@click.option("--json", "as_json", is_flag=True, help="One site: print the verdict as JSON.")
+@click.option("--json", "as_json", is_flag=True, help="One site: print the verdict as JSON (numbers stay numbers; a distance beyond the search radius is null and listed in beyond_radius).")
 @click.option("--map/--no-map", "with_map", default=True, show_default=True, help="Write map.html into the output folder.")
 @click.option("--online", is_flag=True, help="Maps load Leaflet from CDNs instead of inlining it.")
 @click.option("--engine", type=click.Choice(ENGINES), default="local", show_default=True,

@@ -24,13 +24,13 @@ _FACTS = (
 )
 
 
-def _value(v, radius=None):
+def _value(v):
+    """A fact as a plain JSON value: numbers stay numbers; a distance beyond the search radius is null
+    (listed in `beyond_radius`)."""
     if v is None or (not isinstance(v, str) and pd.isna(v)):
         return None
     if isinstance(v, float):
-        if math.isinf(v):
-            return f"> {radius:.0f}" if radius else "inf"  # nothing within the search radius
-        return round(v, 1)
+        return None if math.isinf(v) else round(v, 1)
     if hasattr(v, "item"):
         return v.item()
     return v
@@ -46,7 +46,8 @@ def verdict_json(row: pd.Series, meta: dict) -> dict:
         "list_requirements": split(row.get("list_requirements"), " | "),
         "requirements_to_check": split(row.get("requirements_to_check"), " | "),
         "error": row["error"] or None, "warnings": split(row["warnings"], "; "),
-        "facts": {k: _value(row[k], meta.get("search_radius_m")) for k, _ in _FACTS if k in row.index},
+        "facts": {k: _value(row[k]) for k, _ in _FACTS if k in row.index},
+        "beyond_radius": [k for k, _ in _FACTS if k in row.index and isinstance(row[k], float) and math.isinf(row[k])],
         "location": row.geometry.wkt if row.geometry is not None else None,
         "decided_with": meta,
     }
@@ -70,8 +71,11 @@ def print_verdict(row: pd.Series, console: Console, meta: dict) -> None:
             for item in items:
                 console.print(f"  • {item}", markup=False, highlight=False)
     console.print("[bold]事实 / facts[/bold]")
+    radius = meta.get("search_radius_m")
     for key, label in _FACTS:
         value = data["facts"].get(key)
+        if key in data["beyond_radius"]:
+            value = f"> {radius:.0f}（搜索半径内没有 / none within the search radius）" if radius else "—"
         if value not in (None, ""):
             console.print(f"  {label}: {value}", markup=False, highlight=False)
     editions = "; ".join(f"{k} {v}" for k, v in meta.get("layer_editions", {}).items())
