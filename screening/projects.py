@@ -6,6 +6,9 @@ Every input row comes out, in order. A row whose location cannot be used gets ge
 
 from __future__ import annotations
 
+import codecs
+import csv
+import datetime as dt
 import io
 import re
 import unicodedata
@@ -13,15 +16,21 @@ import zipfile
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from functools import partial
+from itertools import islice, zip_longest
 from pathlib import Path
 
 import geopandas as gpd
 import numpy as np
+import openpyxl
 import pandas as pd
+import pyarrow as pa
+import pyarrow.compute as pc
 import pyogrio
 import pyproj
 import shapely
+from openpyxl.utils.cell import column_index_from_string, get_column_letter, range_boundaries
 
+from zoning.archive import DEFAULT_MAX_BYTES, VECTOR_SUFFIXES, ArchiveError, safe_extract
 from zoning.reproject import to_storage
 from zoning import STORAGE_CRS, coords
 from zoning.encoding import shapefile_encoding
@@ -116,11 +125,15 @@ class RawTable:
 # ---------------------------------------------------------------- reading files
 
 
-def read_projects(path, crs=None, layer=None, encoding=None, coords=None) -> ProjectList:
+def read_projects(path, crs=None, layer=None, encoding=None, coords=None, max_unzip_bytes=DEFAULT_MAX_BYTES,
+                  header_row: int | None = None) -> ProjectList:
     """Read a project list file; `crs` is the CRS of X/Y and WKT columns, `layer` a sheet or layer name.
 
+    `max_unzip_bytes` caps what a zipped input may expand to (default 1 GB; zoning.archive).
     `coords` (CGCS2000 | WGS84 | GCJ02 | BD09) is the system of lon/lat cells whose row has no 坐标系 value;
     when neither says, CGCS2000 is assumed, the rows say so (`coords_assumed`) and `notes` says it once.
+    `header_row` (1-based line or sheet row of a CSV/XLSX) is where the column names are; rows above it are
+    skipped. Without it the header is found among the first 20 rows (the row naming the most known columns).
     """
     path = Path(path)
     if not path.exists():
@@ -128,12 +141,14 @@ def read_projects(path, crs=None, layer=None, encoding=None, coords=None) -> Pro
     suffix = path.suffix.lower()
     generic = ()
     if suffix in TABLE_SUFFIXES:
-        raw = _as_raw(_read_csv(path, encoding))
+        raw = _as_raw(_read_csv(path, encoding, header_row))
     elif suffix in EXCEL_SUFFIXES:
-        raw = _as_raw(_read_xlsx(path, layer))
+        raw = _as_raw(_read_xlsx(path, layer, header_row))
     elif suffix in SPATIAL_SUFFIXES:
-        raw = _as_raw(_read_spatial(path, layer, encoding))
+        raw = _as_raw(_read_spatial(path, layer, encoding, max_unzip_bytes))
         generic = KML_STANDARD_FIELDS if suffix in (".kml", ".kmz") else ()
+        if header_row is not None:
+            raw.notes.append("--header-row 只用于 CSV/XLSX，已忽略 / --header-row applies to CSV and XLSX only; ignored")
     else:
         raise ProjectFileError(_unsupported(path))
     projects, column_map = _standardize(raw.frame, crs, raw.geometry, str(path), generic,
@@ -162,66 +177,675 @@ def _unsupported(path: Path) -> str:
     return f"{path}: unsupported file type '{path.suffix}'{hint}; use one of {known}"
 
 
+#: Rows (CSV lines, sheet rows) searched for the header when --header-row is not given.
+HEADER_SEARCH_ROWS = 20
+DELIMITERS = (",", "\t", ";")
+
+
 def _decode_text(data: bytes, encoding: str | None = None) -> str:
-    """Bytes of a text table as str: the given encoding, else strict UTF-8 (BOM allowed), else GB18030."""
+    """Bytes of a text table as str: the given encoding; else UTF-16/32 by BOM (Excel's "Unicode text"), UTF-16
+    without BOM when NUL bytes show it, strict UTF-8 (BOM allowed), else GB18030. A leading BOM is dropped."""
     if encoding:
-        return data.decode(encoding)
+        text = data.decode(encoding)
+    elif data.startswith((codecs.BOM_UTF32_LE, codecs.BOM_UTF32_BE)):
+        text = data.decode("utf-32")
+    elif data.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
+        text = data.decode("utf-16")
+    elif (wide := _utf16_without_bom(data)) is not None:
+        text = data.decode(wide)
+    else:
+        try:
+            text = data.decode("utf-8-sig")
+        except UnicodeDecodeError:
+            text = data.decode("gb18030")
+    return text[1:] if text.startswith("\ufeff") else text
+
+
+def _utf16_without_bom(data: bytes) -> str | None:
+    """'utf-16-le'/'utf-16-be' when the start of the file is plainly UTF-16 text without a BOM (NUL bytes in
+    every other position, which UTF-8 and GBK tables never hold), else None."""
+    head = data[:4096]
+    if len(head) < 4 or b"\x00" not in head:
+        return None
+    even, odd = head[0::2].count(0), head[1::2].count(0)
+    if odd > len(head) // 4 and even == 0:
+        return "utf-16-le"
+    if even > len(head) // 4 and odd == 0:
+        return "utf-16-be"
+    return None
+
+
+# CSV rows as the user sees them: one physical line is one row, except that a field beginning with a quote may
+# run over several lines until its closing quote (multi-line cells as Excel writes them). The quoting rules are
+# the lenient ones of pandas' and Python's CSV parsers: a quote inside an unquoted field is an ordinary
+# character, text after a closing quote is appended to the field, "" inside quotes is one quote.
+# Every line is classified with vectorised regular expressions (pyarrow, RE2); only lines that leave a quote
+# open are looked at one by one.
+
+
+@dataclass
+class _CsvLines:
+    """The physical lines of a CSV text and, per line, how the lenient CSV tokenizer sees it on its own."""
+
+    lines: np.ndarray  # object array of str, without line ends
+    raw: np.ndarray  # the same lines as written (a CR before the LF kept: it belongs to a quoted cell's text)
+    delimiter: str
+    blank: np.ndarray  # whitespace only
+    complete: np.ndarray  # tokenizes with every quoted field closed on the line
+    fields: np.ndarray  # number of fields of a complete line
+    through: np.ndarray  # no structural quote: inside an open quoted field the field stays open
+    closes: np.ndarray  # inside an open quoted field: closes it and ends complete
+
+    @classmethod
+    def of(cls, lines: np.ndarray, raw: np.ndarray, delimiter: str) -> _CsvLines:
+        """Classify every line (vectorised: one pass of each pattern over the lines that hold a quote)."""
+        text = pa.array(lines, type=pa.large_string())
+        d = re.escape(delimiter)
+        field_ = f'(?:"(?:[^"]|"")*"(?:[^{d}"][^{d}]*)?|[^"{d}][^{d}]*|)'
+        quotes = pc.count_substring(text, '"').to_numpy(zero_copy_only=False)
+        fields = pc.count_substring(text, delimiter).to_numpy(zero_copy_only=False) + 1
+        blank = pc.equal(pc.utf8_trim_whitespace(text), "").to_numpy(zero_copy_only=False)
+        complete, through, closes = np.ones(len(lines), bool), np.ones(len(lines), bool), np.zeros(len(lines), bool)
+        quoted = np.flatnonzero(quotes > 0)
+        if len(quoted):
+            part = text.take(pa.array(quoted))
+
+            def matches(pattern):
+                return pc.match_substring_regex(part, pattern).to_numpy(zero_copy_only=False)
+
+            complete[quoted] = matches(f"^{field_}(?:{d}{field_})*$")
+            # a complete line's fields with their text removed leave only the delimiters between them
+            bare = pc.replace_substring_regex(part, f'"(?:[^"]|"")*"(?:[^{d}"][^{d}]*)?|[^"{d}][^{d}]*', "")
+            fields[quoted] = pc.utf8_length(bare).to_numpy(zero_copy_only=False) + 1
+            if not (complete | blank).all():  # some quote stays open: how lines continue a quoted cell
+                through[quoted] = matches('^(?:[^"]|"")*$')
+                closes[quoted] = matches(f'^(?:[^"]|"")*"(?:[^{d}"][^{d}]*)?(?:{d}{field_})*$')
+        return cls(lines, raw, delimiter, blank, complete, fields.astype(np.int64), through, closes)
+
+    def text(self, i: int, j: int) -> str:
+        """The record of lines i..j as written (line ends inside it as in the file, none at its end)."""
+        return self.lines[i] if j == i else "\n".join([*self.raw[i:j], self.lines[j]])
+
+    def closing_line(self, start: int, stops: np.ndarray) -> int | None:
+        """The line that closes the quoted field left open at the end of line `start` (None: never closed).
+        `stops` are the sorted indices of the lines that are not `through`."""
+        k = np.searchsorted(stops, start + 1)
+        while k < len(stops):
+            j = int(stops[k])
+            if self.closes[j]:
+                return j
+            k += 1  # the line closes the field and opens another one at its end: go on
+        return None
+
+
+def _split_line(text: str, delimiter: str) -> list[str]:
+    """One record's fields by Python's CSV parser (lenient, an open quote runs to the end of the text)."""
     try:
-        return data.decode("utf-8-sig")
-    except UnicodeDecodeError:
-        return data.decode("gb18030")
+        rows = list(csv.reader(io.StringIO(text, newline=""), delimiter=delimiter))
+    except csv.Error:  # a lone CR in an unquoted cell
+        return text.split(delimiter)
+    return [cell for row in rows for cell in row] if len(rows) != 1 else rows[0]
 
 
-def _read_csv(path: Path, encoding: str | None) -> pd.DataFrame:
-    """A CSV/TSV file with every cell as text ('' for empty cells)."""
+def _physical_lines(text: str) -> tuple[np.ndarray, np.ndarray]:
+    """The lines of a text ending in LF or CRLF (CR alone in a file without LF) as object arrays: without their
+    line ends, and as written (CR kept: a CR inside a quoted cell is the cell's text); no last empty line."""
+    if "\n" not in text and "\r" in text:
+        text = text.replace("\r", "\n")
+    raw, lines = text.split("\n"), text.replace("\r\n", "\n").split("\n")
+    if lines[-1] == "":
+        raw.pop(), lines.pop()
+    return np.array(lines, dtype=object), np.array(raw, dtype=object)
+
+
+def _header_line(table: _CsvLines, stops: np.ndarray) -> int:
+    """The index of the header among the first HEADER_SEARCH_ROWS records: the one with the most cells that are
+    known column names (the first such record; the first non-blank line when none names any). A record is one
+    line, or several when a quoted cell (a header like "经度\n(度)") runs over lines."""
+    starts, scores, i = [], [], 0
+    while i < len(table.lines) and len(starts) < HEADER_SEARCH_ROWS:
+        if table.blank[i]:
+            i += 1
+            continue
+        end = i if table.complete[i] else table.closing_line(i, stops)
+        end = i if end is None else end
+        starts.append(i)
+        scores.append(_header_score(_split_line(table.text(i, end), table.delimiter)))
+        i = end + 1
+    best = int(np.argmax(scores))
+    return starts[best if scores[best] > 0 else 0]
+
+
+def _header_score(cells) -> int:
+    """How many of our columns a row of cells would name if it were the header."""
+    return len(resolve_columns([c for c in cells if c is not None and str(c).strip()]))
+
+
+def _header_note(header: int, skipped: bool, given: bool, unit: str) -> list[str]:
+    """The note for a header below the top of the file (`unit` 'row' or 'line'; `skipped`: non-blank rows above
+    it were passed over; `given`: it came from --header-row)."""
+    where = f"header on {unit} {header}" + (" (--header-row)" if given else "")
+    zh = f"表头在第 {header} 行" + ("（--header-row）" if given else "")
+    if skipped:
+        above = "1" if header == 2 else f"1–{header - 1}"
+        return [f"跳过标题行 {above}，{zh} / skipped title {unit}{'s' if header > 2 else ''} {above}; {where}"]
+    return [f"{zh} / {where}"] if given else []
+
+
+def _read_csv(path: Path, encoding: str | None, header_row: int | None = None) -> RawTable:
+    """A CSV/TSV file with every cell as text ('' for empty cells), one row per record as the user sees it.
+
+    A malformed line (a quote never closed, too many or too few fields) becomes a row with an error naming the
+    line and the problem; it keeps the cells that are certainly right: the fields before an unclosed quote, or
+    the first field (usually the id) of a line with the wrong number of fields. The file is refused whole only
+    when it has rows and none of them can be read.
+    """
     try:
         text = _decode_text(path.read_bytes(), encoding)
     except (UnicodeDecodeError, LookupError) as exc:
-        raise ProjectFileError(f"{path}: cannot decode the file as {encoding}: {exc}; "
+        raise ProjectFileError(f"{path}: cannot decode the file as {encoding or 'UTF-8, UTF-16 or GBK'}: {exc}; "
                                "save it as UTF-8 or GBK, or pass the right encoding") from exc
     if not text.strip():
         raise ProjectFileError(f"{path}: the file is empty; it needs a header row and one row per project")
-    try:
-        frame = pd.read_csv(io.StringIO(text), sep=_delimiter(text), dtype=str, keep_default_na=False,
-                            na_filter=False, skip_blank_lines=True)
-    except (pd.errors.ParserError, ValueError) as exc:
-        raise ProjectFileError(f"{path}: not a readable CSV table ({exc}); check the delimiter and quoting") from exc
-    return frame.reset_index(drop=True)
+    lines, raw = _physical_lines(text)
+    if header_row is not None:
+        if not 1 <= header_row <= len(lines) or not lines[header_row - 1].strip():
+            where = "为空 / is blank" if 1 <= header_row <= len(lines) else \
+                f"不存在 / is not in the file ({len(lines)} lines)"
+            raise ProjectFileError(f"{path}: --header-row {header_row}: 第 {header_row} 行{where.split(' / ')[0]} / "
+                                   f"line {header_row} {where.split(' / ')[1]}; give the line of the column names")
+        delimiter = _delimiter(lines[header_row - 1])
+    else:
+        delimiter = _delimiter(text)
+    table = _CsvLines.of(lines, raw, delimiter)
+    first = int(np.argmax(~table.blank))
+    stops = np.flatnonzero(~table.through)
+    header = header_row - 1 if header_row is not None else _header_line(table, stops)
+    header_end = header if table.complete[header] else table.closing_line(header, stops)
+    if header_end is None:
+        raise ProjectFileError(f"{path}: 第 {header + 1} 行（表头）引号不成对 / line {header + 1} (the header): "
+                               "unbalanced quote; close the quote in the column names and save again")
+    head = table.text(header, header_end)
+    records = _csv_records(path, table, header_end + 1, head, stops)
+    records.notes[:0] = _header_note(header + 1, header > first, header_row is not None, "line")
+    return records
+
+
+def _csv_records(path: Path, table: _CsvLines, start: int, head: str, stops: np.ndarray) -> RawTable:
+    """The records from line index `start` on (below the header text `head`): good ones parsed by pandas,
+    malformed ones as error rows."""
+    names = _split_line(head, table.delimiter)
+    width = len(names)
+    needed = max(len(names) - next((k for k, n in enumerate(reversed(names)) if n.strip()), 0), 1)
+    lines, m = table.lines, len(table.lines)
+    begins = ~table.blank & (np.arange(m) >= start)  # lines that start a record
+    problem = np.full(m, "", dtype=object)  # unbalanced / many / few
+    fields = table.fields.copy()
+    member = np.zeros(m, bool)  # continuation lines of accepted multi-line records
+    texts = lines.copy()
+    for i in np.flatnonzero(begins & ~table.complete):  # lines that leave a quote open (few)
+        if member[i]:
+            continue
+        j = table.closing_line(i, stops)
+        cells = None if j is None else _split_line(table.text(i, j), table.delimiter)
+        if cells is None or not (needed <= len(cells) <= width or _blank_beyond(cells, width)) \
+                or _stray_quote(table, i, j, needed, width):
+            problem[i] = "unbalanced"
+            continue
+        member[i + 1:j + 1] = True
+        fields[i] = len(cells)
+        texts[i:j] = table.raw[i:j]
+        if len(cells) > width:  # only empty fields beyond the header: dropped
+            texts[i], fields[i] = _csv_line(cells[:width], table.delimiter), width
+            member[i + 1:j + 1] = False
+            texts[i + 1:j + 1] = None
+    begins &= ~member & (texts != None)  # noqa: E711 (elementwise)
+    counted = begins & (problem == "")
+    many = counted & (fields > width)
+    for i in np.flatnonzero(many):  # extra fields that are all empty are dropped, not an error
+        cells = _split_line(lines[i], table.delimiter)
+        if _blank_beyond(cells, width):
+            texts[i], many[i] = _csv_line(cells[:width], table.delimiter), False
+    problem[many] = "many"
+    problem[counted & (fields < needed)] = "few"
+    records = np.flatnonzero(begins)
+    bad = problem[records] != ""
+    good = records[~bad]
+    if len(records) and not len(good):
+        raise ProjectFileError(_nothing_readable(path, table, records, problem, width))
+    block = "\n".join([head, *texts[np.sort(np.concatenate([good, np.flatnonzero(member)]))]])
+    frame = _parse_records(block, table.delimiter, len(good))
+    frame.index = np.flatnonzero(~bad)
+    frame = frame.reindex(range(len(records)), fill_value="")
+    errors = np.full(len(records), "", dtype=object)
+    for position, i in zip(np.flatnonzero(bad), records[bad]):  # malformed lines only
+        errors[position] = _line_problem(i + 1, problem[i], lines[i], fields[i], width, table.delimiter)
+        for k, cell in enumerate(_salvaged(lines[i], problem[i], table.delimiter)[:frame.shape[1]]):
+            frame.iat[position, k] = cell
+    notes = []
+    if bad.any():
+        numbers = "、".join(str(i + 1) for i in records[bad][:10]) + ("…" if bad.sum() > 10 else "")
+        notes.append(f"{int(bad.sum())} 行格式有误，已标为无效（第 {numbers} 行）/ {int(bad.sum())} malformed "
+                     f"line{'s' if bad.sum() > 1 else ''} marked invalid (line{'s' if bad.sum() > 1 else ''} "
+                     f"{numbers.replace('、', ', ')})")
+    return RawTable(frame=frame, row_errors=errors, notes=notes)
+
+
+def _stray_quote(table: _CsvLines, i: int, j: int, needed: int, width: int) -> bool:
+    """True when a quote opened on line i and closed on line j is more likely a typo than a multi-line cell: line
+    i is a whole row by itself (its delimiters, the quote taken as text, give the header's field count) and so is
+    the closing line or a line between (a real multi-line cell continues its row, it does not hold new rows)."""
+    if not needed <= table.lines[i].count(table.delimiter) + 1 <= width:
+        return False
+    later = np.arange(i + 1, j + 1)
+    return bool((table.complete[later] & (table.fields[later] >= needed) & (table.fields[later] <= width)).any())
+
+
+def _blank_beyond(cells: list[str], width: int) -> bool:
+    """True when a record has more fields than the header and all the extra ones are empty."""
+    return len(cells) > width and not any(c.strip() for c in cells[width:])
+
+
+def _csv_line(cells, delimiter: str) -> str:
+    """Cells as one CSV record (quoted where needed; may hold newlines inside quotes)."""
+    out = io.StringIO()
+    csv.writer(out, delimiter=delimiter, lineterminator="").writerow(cells)
+    return out.getvalue()
+
+
+def _parse_records(block: str, delimiter: str, expected: int, engine: str = "pandas") -> pd.DataFrame:
+    """Header and well-formed records as a text frame (pandas' C parser; Python's csv module should pandas
+    ever see a different number of records than the line classification did)."""
+    if engine == "pandas":
+        frame = pd.read_csv(io.StringIO(block), sep=delimiter, dtype=str, keep_default_na=False, na_filter=False,
+                            skip_blank_lines=True, quotechar='"', doublequote=True, index_col=False,
+                            lineterminator="\n")
+        if len(frame) == expected:
+            return frame.reset_index(drop=True)
+    rows = [row for row in csv.reader(io.StringIO(block, newline=""), delimiter=delimiter) if any(row)]
+    header, body = rows[0], rows[1:]
+    columns = pd.io.common.dedup_names(
+        [h if h.strip() else f"Unnamed: {k}" for k, h in enumerate(header)], is_potential_multiindex=False)
+    width = len(columns)
+    return pd.DataFrame([(row + [""] * width)[:width] for row in body], columns=columns, dtype=object)
+
+
+def _salvaged(line: str, problem: str, delimiter: str) -> list[str]:
+    """The cells of a malformed line that are certainly right: those before the field whose quote is never
+    closed, or the first field (the id in the usual layout) of a line with the wrong number of fields."""
+    cells = _split_line(line, delimiter)
+    return cells[:-1] if problem == "unbalanced" else cells[:1]
+
+
+_DELIMITER_NAMES = {",": "逗号 comma", "\t": "制表符 tab", ";": "分号 semicolon"}
+
+
+def _line_problem(number: int, problem: str, line: str, fields: int, width: int, delimiter: str) -> str:
+    """The error of a malformed CSV line: the line number, what is wrong, the line's text and the fix."""
+    shown = _quote(line)
+    if problem == "unbalanced":
+        return (f"第 {number} 行：引号不成对 / line {number}: unbalanced quote — a cell opens a quote (\") that is "
+                f"never closed: {shown}; close the quote or remove it, then save again")
+    name = _DELIMITER_NAMES.get(delimiter, repr(delimiter))
+    if problem == "many":
+        return (f"第 {number} 行：有 {fields} 个字段，表头只有 {width} 个 / line {number}: {fields} fields but the "
+                f"header has {width}: {shown}; quote cells that contain the delimiter ({name}) or remove the extra "
+                "cells")
+    return (f"第 {number} 行：只有 {fields} 个字段，表头有 {width} 个 / line {number}: only {fields} fields but the "
+            f"header has {width}: {shown}; add the missing cells (empty ones too) so the columns line up")
+
+
+def _nothing_readable(path: Path, table: _CsvLines, records: np.ndarray, problem: np.ndarray, width: int) -> str:
+    """The message for a CSV none of whose rows can be read."""
+    first = records[0]
+    example = _line_problem(first + 1, problem[first], table.lines[first], table.fields[first], width,
+                            table.delimiter)
+    name = _DELIMITER_NAMES.get(table.delimiter, repr(table.delimiter))
+    return (f"{path}: 没有一行能读取 / no row can be read: all {len(records)} lines below the header are malformed "
+            f"(e.g. {example}); the header has {width} fields separated by {name}: check the delimiter and the "
+            "quoting, or save the sheet again as CSV from Excel/WPS")
 
 
 def _delimiter(text: str) -> str:
-    """The most frequent of comma, tab and semicolon in the header line."""
-    header = text.lstrip().split("\n", 1)[0]
-    return max((",", "\t", ";"), key=header.count)
+    """The most frequent of comma, tab and semicolon in the header line: the first non-blank line holding any of
+    them (a title line without delimiters above the header is passed over)."""
+    lines = [line for line in text.lstrip().split("\n", HEADER_SEARCH_ROWS)[:HEADER_SEARCH_ROWS] if line.strip()]
+    header = next((line for line in lines if any(d in line for d in DELIMITERS)), lines[0] if lines else "")
+    return max(DELIMITERS, key=header.count)
 
 
-def _read_xlsx(path: Path, sheet: str | None) -> pd.DataFrame:
-    """One sheet (the first, or `sheet`) of a workbook with every cell as text."""
+def _read_xlsx(path: Path, sheet: str | None, header_row: int | None = None) -> RawTable:
+    """One sheet of a workbook with every cell as text: `sheet` when given (hidden ones too), else the first
+    visible sheet whose header has location columns. See _read_sheet for header rows, merged cells, numbers and
+    formulas."""
     try:
-        book = pd.ExcelFile(path, engine="openpyxl")
+        book = openpyxl.load_workbook(path, read_only=True, data_only=True, keep_links=False)
     except Exception as exc:  # openpyxl raises zipfile/KeyError/InvalidFileException for broken files
         raise ProjectFileError(f"{path}: not a readable .xlsx workbook ({exc}); re-save it from Excel/WPS") from exc
-    with book:
-        names = book.sheet_names
-        if not names:
-            raise ProjectFileError(f"{path}: the workbook has no sheets; put the project table on a sheet")
-        if sheet is not None and sheet not in names:
-            raise ProjectFileError(f"{path}: no sheet '{sheet}'; sheets are {', '.join(names)}")
-        frame = pd.read_excel(book, sheet_name=sheet if sheet is not None else names[0], dtype=str,
-                              keep_default_na=False, na_filter=False)
-    return frame.reset_index(drop=True)
+    try:
+        return _read_book(path, book, sheet, header_row)
+    finally:
+        book.close()
 
 
-def _read_spatial(path: Path, layer: str | None, encoding: str | None) -> tuple[pd.DataFrame, gpd.GeoSeries]:
-    """Attributes (as text) and geometry of a vector file; several KML folders are read together."""
-    source = _zip_member(path, layer) if path.suffix.lower() == ".zip" else str(path)
-    if source != str(path):
-        layer = None  # in a zip, `layer` chose the member
-    kwargs = {"encoding": encoding or _shp_encoding(path)}
+_SHEET_STATES = {"hidden": ("隐藏", "hidden"), "veryHidden": ("深度隐藏", "very hidden")}
+
+
+def _sheet_list(sheets) -> str:
+    """Sheet names for a message, hidden ones marked."""
+    return ", ".join(ws.title + (f" ({_SHEET_STATES[ws.sheet_state][1]})" if ws.sheet_state in _SHEET_STATES
+                                 else "") for ws in sheets)
+
+
+def _read_book(path: Path, book, sheet: str | None, header_row: int | None) -> RawTable:
+    """The sheet to read (named, or the first visible one with location columns) read by _read_sheet."""
+    sheets = book.worksheets
+    if not sheets:
+        raise ProjectFileError(f"{path}: the workbook has no sheets; put the project table on a sheet")
+    if sheet is not None:
+        if sheet not in book.sheetnames:
+            raise ProjectFileError(f"{path}: no sheet '{sheet}'; sheets are {_sheet_list(sheets)}")
+        ws = book[sheet]
+        if ws not in sheets:
+            raise ProjectFileError(f"{path}: sheet '{sheet}' is a chart, not a table; sheets with tables are "
+                                   f"{_sheet_list(sheets)}")
+        notes = []
+        if ws.sheet_state in _SHEET_STATES:
+            zh, en = _SHEET_STATES[ws.sheet_state]
+            notes.append(f"按 --layer 读取{zh}工作表「{sheet}」/ read the {en} sheet '{sheet}' as asked (--layer)")
+        return _read_sheet(path, book, ws, header_row, notes)
+    passed = []  # (title, why in Chinese, why in English, what the error message says)
+    for ws in sheets:
+        if ws.sheet_state in _SHEET_STATES:
+            zh, en = _SHEET_STATES[ws.sheet_state]
+            passed.append((ws.title, zh, en, f"'{ws.title}' ({zh} {en}, not read)"))
+            continue
+        ws.reset_dimensions()
+        head = list(islice(ws.iter_rows(values_only=True), max(HEADER_SEARCH_ROWS, header_row or 0)))
+        header = _sheet_header(head, header_row)
+        names = _header_names(head[header]) if header is not None and header < len(head) else []
+        if _has_location(names):
+            notes = []
+            if len(sheets) > 1:
+                why = "，".join(f"「{title}」{zh}" for title, zh, _, _ in passed)
+                why_en = ", ".join(f"'{title}' {en}" for title, _, en, _ in passed)
+                notes.append(f"读取工作表「{ws.title}」" + (f"（跳过 {why}）" if passed else "")
+                             + f" / read sheet '{ws.title}'" + (f" (skipped {why_en})" if passed else ""))
+            return _read_sheet(path, book, ws, header_row, notes)
+        shown = ", ".join(n for n in names if not n.startswith("Unnamed: "))[:120] or "empty"
+        passed.append((ws.title, "无位置列", "no location columns", f"'{ws.title}' (columns: {shown})"))
+    if len(sheets) == 1:  # a single sheet: the usual message says which location columns are missing
+        return _read_sheet(path, book, sheets[0], header_row, [])
+    tried = "; ".join(text for *_, text in passed)
+    raise ProjectFileError(
+        f"{path}: 没有含位置列的可见工作表 / no visible sheet has location columns (经度/纬度, X坐标/Y坐标 or a 范围 "
+        f"WKT column); sheets tried: {tried}; name the sheet to read with --layer <sheet>")
+
+
+def _has_location(columns) -> bool:
+    """True when a header names columns that can locate a project (lon/lat, x/y or wkt)."""
+    try:
+        _require_location(resolve_columns(columns), None, "", columns)
+    except ProjectFileError:
+        return False
+    return True
+
+
+def _sheet_header(rows: list, header_row: int | None) -> int | None:
+    """The 0-based index of the header row: `header_row` - 1 when given, else among the first
+    HEADER_SEARCH_ROWS rows the one with the most cells naming known columns (the first non-blank row when no
+    row names any); None for an empty sheet."""
+    if header_row is not None:
+        return header_row - 1
+    scores = [_header_score(_excel_text(np.array(row, dtype=object))[0]) if row else -1
+              for row in rows[:HEADER_SEARCH_ROWS]]
+    filled = [i for i, row in enumerate(rows[:HEADER_SEARCH_ROWS]) if any(v is not None and v != "" for v in row)]
+    if not filled:
+        return None
+    best = int(np.argmax(scores))
+    return best if scores[best] > 0 else filled[0]
+
+
+def _header_names(cells) -> list[str]:
+    """Column names from a header row's cells: as text, 'Unnamed: k' for empty ones, repeats as 'name.1'."""
+    texts = _excel_text(np.array(list(cells), dtype=object))[0] if len(cells) else []
+    names, seen = [], set()
+    for k, text in enumerate(texts):
+        base = text if str(text).strip() else f"Unnamed: {k}"
+        name, count = base, 0
+        while name in seen:
+            count += 1
+            name = f"{base}.{count}"
+        seen.add(name)
+        names.append(name)
+    return names
+
+
+def _read_sheet(path: Path, book, ws, header_row: int | None, notes: list[str]) -> RawTable:
+    """A sheet as text cells below its header row, as offices make them.
+
+    Rows above the header (titles, merged title cells) are skipped with a note; blank rows are skipped; merged
+    cells in the data are filled from their top-left cell with a warning on each row of the range; numbers are
+    read by type (sector codes zero-padded to four digits, floats in full precision without '.0', dates as ISO
+    text); a formula without a cached value makes its row invalid, naming the cell.
+    """
+    ws.reset_dimensions()
+    rows = list(ws.iter_rows(values_only=True))
+    header = _sheet_header(rows, header_row)
+    if header is None:
+        raise ProjectFileError(f"{path}: sheet '{ws.title}' is empty; it needs a header row and one row per project")
+    if header >= len(rows):
+        raise ProjectFileError(f"{path}: --header-row {header_row}: 工作表「{ws.title}」没有第 {header_row} 行 / "
+                               f"sheet '{ws.title}' has only {len(rows)} rows; give the row of the column names")
+    first = next((i for i, row in enumerate(rows) if any(v is not None and v != "" for v in row)), header)
+    notes = notes + _header_note(header + 1, header > first, header_row is not None, "row")
+    names = _header_names(rows[header])
+    body = rows[header + 1:]
+    columns = [np.array(c, dtype=object) for c in zip_longest(*body, fillvalue=None)] if body else []
+    width = max(len(names), len(columns))
+    names += [f"Unnamed: {k}" for k in range(len(names), width)]
+    columns += [np.full(len(body), None, dtype=object) for _ in range(len(columns), width)]
+    while width and names[width - 1].startswith("Unnamed: ") and np.equal(columns[width - 1], None).all():
+        width -= 1  # empty trailing columns
+    names, columns, n = names[:width], columns[:width], len(body)
+    own = np.zeros(n, bool)
+    for values in columns:
+        own |= ~(np.equal(values, None) | np.equal(values, ""))
+    errors, warnings = np.full(n, "", dtype=object), np.full(n, "", dtype=object)
+    xml = book._archive.read(ws._worksheet_path)
+    if _FORMULA_HINT.search(xml):
+        formulas = _uncached_formulas(path, ws.title, header, columns, xml)
+        for (i, k) in formulas:
+            cell = f"{get_column_letter(k + 1)}{header + 2 + i}"
+            _append(errors, slice(i, i + 1), f"单元格 {cell} 是公式但没有计算结果 / cell {cell} is a formula "
+                                             "without a cached value; open and save the file in Excel/WPS")
+            own[i] = True
+        if formulas:
+            notes.append(f"{len(formulas)} 个公式单元格没有计算结果，所在行无效 / {len(formulas)} formula cell"
+                         f"{'s' if len(formulas) > 1 else ''} without a cached value; their rows are invalid")
+    filled = _fill_merged(xml, columns, header, n, warnings)
+    if filled:
+        notes.append(f"{filled} 处合并单元格已按首格填充 / {filled} merged range{'s' if filled > 1 else ''} in "
+                     "the data filled from their first cell")
+    sector = resolve_columns(names).get("sector")
+    frame, padded = {}, 0
+    for name, values in zip(names, columns):
+        frame[name], count = _excel_text(values[own], sector=name == sector)
+        padded += count
+    if padded:
+        notes.append(f"{padded} 个数字行业代码已补零为四位（如 810 → 0810）/ {padded} numeric sector cell"
+                     f"{'s' if padded > 1 else ''} zero-padded to four digits (e.g. 810 → 0810)")
+    table = pd.DataFrame(frame, index=range(int(own.sum())), columns=names, dtype=object).astype(str)
+    return RawTable(frame=table, row_errors=errors[own], row_warnings=warnings[own], notes=notes, sheet=ws.title)
+
+
+def _append(texts: np.ndarray, rows, message: str) -> None:
+    """Append a message to the texts of `rows` (a slice or mask), '; ' between messages."""
+    current = texts[rows]
+    texts[rows] = np.where(current == "", message, current + "; " + message)
+
+
+_MERGE = re.compile(rb'<(?:\w+:)?mergeCell\b[^>]*?\bref="([A-Za-z]{1,3}[0-9]+(?::[A-Za-z]{1,3}[0-9]+)?)"')
+# formula cells: <c r=".." t=".."><f>..</f><v>cached value</v></c> (the <f> may be empty, e.g. shared formulas)
+_FORMULA_HINT = re.compile(rb"</(?:\w+:)?f>|<(?:\w+:)?f\b[^>]*/>")
+_FORMULA_CELL = re.compile(rb'<(?:\w+:)?c\b([^>]*)>\s*<(?:\w+:)?f\b(?:[^>]*/>|[^>]*>[^<]*</(?:\w+:)?f>)\s*'
+                           rb'(?:<(?:\w+:)?v\s*/>|<(?:\w+:)?v\b[^>]*>([^<]*)</(?:\w+:)?v>)?')
+_CELL_REF = re.compile(rb'\br="([A-Za-z]{1,3})([0-9]+)"')
+_CELL_TYPE = re.compile(rb'\bt="(\w+)"')
+
+
+def _fill_merged(xml: bytes, columns: list[np.ndarray], header: int, n: int, warnings: np.ndarray) -> int:
+    """Fill merged ranges below the header from their top-left value (the sheet XML's <mergeCells>, which the
+    read-only reader skips), warning each row of the range; returns the number of ranges filled."""
+    end = xml.rfind(b"sheetData>")
+    filled = 0
+    for match in _MERGE.finditer(xml, max(end, 0)):
+        ref = match.group(1).decode()
+        c0, r0, c1, r1 = range_boundaries(ref)
+        top, last = r0 - header - 2, min(r1 - header - 2, n - 1)  # body row indices
+        if top < 0 or top >= n or c0 > len(columns):
+            continue  # titles/header, or outside the table
+        value = columns[c0 - 1][top]
+        if value is None:
+            continue
+        for k in range(c0 - 1, min(c1, len(columns))):
+            columns[k][top:last + 1] = value
+        first = f"{get_column_letter(c0)}{r0}"
+        _append(warnings, slice(top, last + 1), f"合并单元格 {ref} 已按首格填充 / merged cells {ref} filled from "
+                                                f"{first}")
+        filled += 1
+    return filled
+
+
+def _uncached_formulas(path: Path, title: str, header: int, columns: list[np.ndarray], xml: bytes
+                       ) -> list[tuple[int, int]]:
+    """(body row, column) of the formula cells below the header that have no cached value, from the sheet XML:
+    no <v>, or an empty one on a cell that is not a text result (t="str" with an empty <v> is a cached '').
+    Cells written without their r="E5" position are found by a second read of the sheet with formulas."""
+    found, unplaced = [], False
+    for match in _FORMULA_CELL.finditer(xml):
+        value = match.group(2)
+        kind = _CELL_TYPE.search(match.group(1))
+        if value or (value is not None and kind is not None and kind.group(1) == b"str"):
+            continue
+        ref = _CELL_REF.search(match.group(1))
+        if ref is None:
+            unplaced = True
+            break
+        row, column = int(ref.group(2)) - header - 2, column_index_from_string(ref.group(1).decode()) - 1
+        if 0 <= row < (len(columns[0]) if columns else 0) and column < len(columns):
+            found.append((row, column))
+    return sorted(set(found)) if not unplaced else _formula_view(path, title, header, columns)
+
+
+def _formula_view(path: Path, title: str, header: int, columns: list[np.ndarray]) -> list[tuple[int, int]]:
+    """(body row, column) of cells that are formulas in the formula view and empty in the value view."""
+    book = openpyxl.load_workbook(path, read_only=True, data_only=False, keep_links=False)
+    try:
+        ws = book[title]
+        ws.reset_dimensions()
+        rows = list(ws.iter_rows(values_only=True))[header + 1:]
+    finally:
+        book.close()
+    found = []
+    for k, formulas in enumerate(zip_longest(*rows, fillvalue=None)):
+        if k >= len(columns):
+            break
+        formula = _IS_FORMULA(np.array(formulas, dtype=object)).astype(bool) & np.equal(columns[k], None)
+        found += [(int(i), k) for i in np.flatnonzero(formula)]
+    return sorted(found)
+
+
+def _is_formula(value) -> bool:
+    """A cell value of the formula view that is a formula."""
+    return (isinstance(value, str) and value.startswith("=")) or type(value).__name__ in ("ArrayFormula",
+                                                                                           "DataTableFormula")
+
+
+_IS_FORMULA = np.frompyfunc(_is_formula, 1, 1)
+_TYPE_OF = np.frompyfunc(type, 1, 1)
+
+
+def _excel_text(values: np.ndarray, sector: bool = False) -> tuple[np.ndarray, int]:
+    """Typed cell values as text, one conversion per type (vectorised): str as is, None '', numbers without
+    '.0' and in full precision (no exponent), booleans TRUE/FALSE, dates ISO. In the sector column integral
+    numbers are zero-padded to four digits (Excel drops the leading 0 of 0810); returns the count padded."""
+    out = np.full(len(values), "", dtype=object)
+    if not len(values):
+        return out, 0
+    kinds = _TYPE_OF(values)
+    padded = 0
+    for kind in set(kinds):
+        rows = kinds == kind
+        part = values[rows]
+        if kind is str:
+            out[rows] = part
+            continue
+        if kind is type(None):
+            continue
+        if kind is bool or kind is np.bool_:
+            text = np.where(part.astype(bool), "TRUE", "FALSE").astype(object)
+        elif issubclass(kind, (int, np.integer)):
+            text = np.array(list(map(str, part)), dtype=object)
+        elif issubclass(kind, (float, np.floating)):
+            text = _float_text(part.astype(float))
+        elif issubclass(kind, (dt.datetime, dt.date, dt.time)):
+            text = np.array(list(map(_iso, part)), dtype=object)
+        else:
+            text = np.array(list(map(str, part)), dtype=object)
+        if sector and kind is not bool and issubclass(kind, (int, float, np.integer, np.floating)):
+            codes = pa.array(text, type=pa.string())
+            short = pc.match_substring_regex(codes, "^[0-9]{1,3}$").to_numpy(zero_copy_only=False)
+            text = np.where(short, pc.utf8_lpad(codes, 4, "0").to_numpy(zero_copy_only=False), text)
+            padded += int(short.sum())
+        out[rows] = text
+    return out, padded
+
+
+def _float_text(floats: np.ndarray) -> np.ndarray:
+    """Floats as the shortest text that reads back the same (pyarrow), integral ones without '.0', never with
+    an exponent."""
+    text = pc.cast(pa.array(floats, type=pa.float64()), pa.string())
+    out = text.to_numpy(zero_copy_only=False).astype(object)
+    odd = pc.or_(pc.match_substring(text, "e"), pc.equal(text, "-0")).to_numpy(zero_copy_only=False)
+    for i in np.flatnonzero(odd):  # |x| >= 1e16 or tiny: rare
+        v = float(floats[i])
+        out[i] = str(int(v)) if v.is_integer() else np.format_float_positional(v, unique=True, trim="-")
+    return out
+
+
+def _iso(value) -> str:
+    """A date, time or datetime cell as ISO text (a datetime at midnight as the date alone)."""
+    if isinstance(value, dt.datetime) and value.time() == dt.time():
+        return value.date().isoformat()
+    return value.isoformat()
+
+
+def _read_spatial(path: Path, layer: str | None, encoding: str | None,
+                  max_bytes: int = DEFAULT_MAX_BYTES) -> RawTable:
+    """Attributes (as text) and geometry of a vector file; a .zip is extracted safely into a private folder
+    (zoning.archive: members escaping the folder, links and nested archives skipped with a note; total
+    expansion capped at `max_bytes`)."""
+    if path.suffix.lower() != ".zip":
+        frame, geometry = _read_vector(path, path, layer, encoding)
+        return RawTable(frame=frame, geometry=geometry)
+    try:
+        with safe_extract(path, max_bytes=max_bytes, suffixes=VECTOR_SUFFIXES) as extracted:
+            member = _zip_member(path, extracted, layer)
+            frame, geometry = _read_vector(path, member, None, encoding)  # in a zip, `layer` chose the member
+            notes = list(extracted.warnings)
+    except ArchiveError as exc:
+        raise ProjectFileError(str(exc)) from exc
+    return RawTable(frame=frame, geometry=geometry, notes=notes)
+
+
+def _read_vector(path: Path, source: Path, layer: str | None, encoding: str | None):
+    """(attributes as text, geometry) of one vector file; several KML folders are read together."""
+    kwargs = {"encoding": encoding or _shp_encoding(source)}
     try:
         with _kml_field_names_kept():
-            layers = [layer] if layer is not None else _layer_names(path, source)
-            parts = [pyogrio.read_dataframe(source, layer=name, **kwargs) for name in layers]
+            layers = [layer] if layer is not None else _layer_names(path, str(source), source.suffix.lower())
+            parts = [pyogrio.read_dataframe(str(source), layer=name, **kwargs) for name in layers]
     except ProjectFileError:
         raise
     except Exception as exc:  # pyogrio's DataSourceError / DataLayerError carry GDAL's words
@@ -245,30 +869,27 @@ def _kml_field_names_kept():
         pyogrio.set_gdal_config_options({option: before})
 
 
-def _layer_names(path: Path, source: str) -> list:
+def _layer_names(path: Path, source: str, suffix: str) -> list:
     """Layers to read when none was named: the only one, all KML folders, else an error listing them."""
     names = [str(n) for n in pyogrio.list_layers(source)[:, 0]]
-    if len(names) > 1 and path.suffix.lower() not in (".kml", ".kmz"):
-        raise ProjectFileError(f"{path}: the file has several layers ({', '.join(names)}); "
+    if len(names) > 1 and suffix not in (".kml", ".kmz"):
+        raise ProjectFileError(f"{path}: 文件有多个图层 / the file has several layers ({', '.join(names)}); "
                                "name one with layer=... (--layer)")
     return names if names else [None]
 
 
-def _zip_member(path: Path, layer: str | None) -> str:
-    """The GDAL /vsizip/ path of the shapefile (or other vector file) inside a zip archive."""
-    try:
-        with zipfile.ZipFile(path) as zf:
-            members = [n for n in zf.namelist() if Path(n).suffix.lower() in SPATIAL_SUFFIXES - {".zip"}]
-    except zipfile.BadZipFile as exc:
-        raise ProjectFileError(f"{path}: not a readable zip archive ({exc})") from exc
-    shp = [n for n in members if n.lower().endswith(".shp")] or members
+def _zip_member(path: Path, extracted, layer: str | None) -> Path:
+    """The extracted shapefile (or other vector file) to read from a zip archive."""
+    members = [m for m in extracted.members if Path(m).suffix.lower() in SPATIAL_SUFFIXES - {".zip", ".kmz"}]
+    shp = [m for m in members if m.lower().endswith(".shp")] or members
     if layer is not None:
-        shp = [n for n in shp if Path(n).stem == layer or n == layer]
+        shp = [m for m in shp if Path(m).stem == layer or m == layer]
     if len(shp) != 1:
         found = ", ".join(members) or "no .shp/.gpkg/.geojson/.kml"
         fix = "name one with layer=<file stem> (--layer)" if len(shp) > 1 else "zip the shapefile's .shp/.shx/.dbf/.prj"
-        raise ProjectFileError(f"{path}: cannot choose a layer in the archive (found {found}); {fix}")
-    return f"/vsizip/{path.resolve()}/{shp[0]}"
+        raise ProjectFileError(f"{path}: 无法确定压缩包中要读的图层 / cannot choose a layer in the archive "
+                               f"(found {found}); {fix}")
+    return extracted.path(shp[0])
 
 
 def _shp_encoding(path: Path) -> str | None:
@@ -277,7 +898,7 @@ def _shp_encoding(path: Path) -> str | None:
         return None
     try:
         return shapefile_encoding(path)
-    except (OSError, zipfile.BadZipFile):
+    except (OSError, ArchiveError):
         return None
 
 
