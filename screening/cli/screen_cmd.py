@@ -39,6 +39,8 @@ from .verdict import print_verdict, verdict_json
 @click.option("--header-row", type=click.IntRange(min=1),
               help="Row number (1 = first) of the column headers in an XLSX/CSV list, when title rows sit above "
                    "them and detection picks the wrong row.")
+@click.option("--max-unzip-mb", type=click.FloatRange(min=0, min_open=True), default=1000.0, show_default=True,
+              help="A zipped list may expand to at most this many MB (zip bombs are refused in bounded time).")
 @click.option("--allow-empty", is_flag=True, help="Accept a list with a header and no project rows (writes empty outputs).")
 @click.option("--encoding", help="Text encoding of a CSV, when detection is not enough (e.g. GB18030).")
 @click.option("--as-of", type=click.DateTime(formats=["%Y-%m-%d"]), help="Apply the rules in force on this date.")
@@ -71,7 +73,7 @@ from .verdict import print_verdict, verdict_json
 @click.option("--table", "to_table", help="--to: the table to replace, schema.name.")
 @click.option("-q", "--quiet", is_flag=True, help="No progress or summary on the terminal.")
 @debug_option
-def screen_cmd(input_path, outdir, catalog, rules_dir, crs, layer, header_row, allow_empty, encoding, as_of, tolerance,
+def screen_cmd(input_path, outdir, catalog, rules_dir, crs, layer, header_row, max_unzip_mb, allow_empty, encoding, as_of, tolerance,
                max_distance, lon, lat, wkt, sector, construction, name, coords, process, major, park, radius, as_json,
                with_map, online, engine, scheduler, partitions, to_url, to_table, quiet):
     """Screen a project list (INPUT -o OUTDIR), or one site (--lon/--lat or --wkt)."""
@@ -109,6 +111,7 @@ def screen_cmd(input_path, outdir, catalog, rules_dir, crs, layer, header_row, a
             max_distance = min(max_distance or radius, radius)
         else:
             extra = {"header_row": header_row} if header_row else {}
+            extra["max_unzip_bytes"] = int(max_unzip_mb * 1_000_000)
             projects = read_projects(input_path, crs=crs, layer=layer, encoding=encoding, coords=coords, **extra)
             if not len(projects.projects) and not allow_empty:
                 raise InputError(f"{input_path}: 没有项目行 / no project rows (the file has a header but no rows "
