@@ -135,7 +135,7 @@ def write_outputs(results: gpd.GeoDataFrame, outdir: str | Path, meta: dict | No
 
 
 def remove_leftovers(outdir: str | Path) -> list[Path]:
-    """Remove temporary files (``.partial-XXXXXXXX-<output name>`` and SQLite companions) that an interrupted
+    """Remove temporary files (``.partial-<8 hex digits>-<output name>`` and SQLite companions) that an interrupted
     run left in `outdir`; returns what was removed."""
     outdir = Path(outdir)
     removed = []

@@ -3,7 +3,6 @@ coverage (a wrong CRS), a raster of nodata — each one line naming the entry, t
 
 from __future__ import annotations
 
-import shutil
 
 import geopandas as gpd
 import numpy as np
@@ -27,18 +26,11 @@ _PM = 'path = "pm25.tif"\n'
 
 @pytest.fixture
 def world(tmp_path, world_catalog):
-    for f in world_catalog.parent.iterdir():
-        if f.is_file():
-            shutil.copy(f, tmp_path / f.name)
-    return tmp_path
+    """A copy of the synthetic world to change one layer of."""
+    return w.copy_world(world_catalog, tmp_path)
 
 
-def _catalog(folder, old: str, new: str):
-    text = (folder / "catalog.toml").read_text(encoding="utf-8")
-    assert old in text
-    path = folder / "c.toml"
-    path.write_text(text.replace(old, new), encoding="utf-8")
-    return path
+_catalog = w.edited_catalog
 
 
 def _failed(path, role):

@@ -3,7 +3,6 @@ from FIDs and names from ids, yes/no codings need no mapping, a river layer may 
 
 from __future__ import annotations
 
-import shutil
 
 import geopandas as gpd
 import numpy as np
@@ -32,18 +31,10 @@ def _b(x0, y0, x1, y1):
 @pytest.fixture
 def world(tmp_path, world_catalog):
     """A copy of the synthetic world to change one layer of."""
-    for f in world_catalog.parent.iterdir():
-        if f.is_file():
-            shutil.copy(f, tmp_path / f.name)
-    return tmp_path
+    return w.copy_world(world_catalog, tmp_path)
 
 
-def _catalog(folder, old: str, new: str):
-    text = (folder / "catalog.toml").read_text(encoding="utf-8")
-    assert old in text
-    path = folder / "c.toml"
-    path.write_text(text.replace(old, new), encoding="utf-8")
-    return path
+_catalog = w.edited_catalog
 
 
 def _report(layers_or_reports, role):

@@ -14,6 +14,7 @@ Local metres (x, y) are offsets from (X0, Y0) in EPSG:4545, near Chongqing's cen
 
 from __future__ import annotations
 
+import shutil
 from pathlib import Path
 
 import geopandas as gpd
@@ -158,3 +159,20 @@ path = "pm25.tif"
 pollutant = "PM2.5"
 band = 1
 """
+
+
+def copy_world(catalog: Path, folder: Path) -> Path:
+    """A copy of the world's files (next to `catalog`) in `folder`, to change one layer of."""
+    for f in Path(catalog).parent.iterdir():
+        if f.is_file():
+            shutil.copy(f, Path(folder) / f.name)
+    return Path(folder)
+
+
+def edited_catalog(folder: Path, old: str, new: str) -> Path:
+    """`folder/c.toml`: the world's catalog.toml with `old` (which must be there) replaced by `new`."""
+    text = (Path(folder) / "catalog.toml").read_text(encoding="utf-8")
+    assert old in text
+    path = Path(folder) / "c.toml"
+    path.write_text(text.replace(old, new), encoding="utf-8")
+    return path
