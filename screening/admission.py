@@ -20,6 +20,7 @@ import pyogrio
 from zoning.catalog import source_field
 from zoning.encoding import shapefile_encoding
 from zoning.layers import ZoningLayers
+from zoning.vector import opened_source
 
 from .admission_load import DIMENSIONS, AdmissionError, AdmissionList, Context, combine, key, load_list
 from .admission_match import (CHECK, CONDITIONAL, EXCLUDED, OBLIGATION, PROHIBITED, REVIEW, SEVERITY, Fired,
@@ -59,11 +60,12 @@ def _attributes(layers: ZoningLayers, role: str, fields: tuple[str, ...]) -> pd.
     specs = layers.catalog.by_role(role) if layers.catalog is not None else []
     parts = []
     try:
-        for spec in specs:
-            shp = Path(spec.path).suffix.lower() in (".shp", ".dbf", ".zip")
-            encoding = spec.encoding or (shapefile_encoding(spec.path) if shp else None)
-            raw = pyogrio.read_dataframe(spec.path, layer=spec.layer, read_geometry=False,
-                                         **({"encoding": encoding} if encoding else {}))
+        for entry in specs:
+            with opened_source(entry) as spec:
+                shp = Path(spec.path).suffix.lower() in (".shp", ".dbf")
+                encoding = spec.encoding or (shapefile_encoding(spec.path) if shp else None)
+                raw = pyogrio.read_dataframe(spec.path, layer=spec.layer, read_geometry=False,
+                                             **({"encoding": encoding} if encoding else {}))
             lower = {str(c).lower(): c for c in raw.columns}
             cols = {f: raw[lower[source_field(spec, f).lower()]] for f in fields
                     if source_field(spec, f).lower() in lower}

@@ -1130,7 +1130,8 @@ def _locate(work: _Work, file_geoms: np.ndarray) -> tuple[np.ndarray, np.ndarray
         if rows.any():
             kind[rows] = name
             geoms[rows] = locator(work, rows, file_geoms)
-    _no_location(work, kind == "")
+    # a row already refused (a malformed CSV line) is not told again that it has no location
+    _no_location(work, (kind == "") & (work.errors == ""))
     return geoms, kind
 
 

@@ -37,6 +37,7 @@ def test_stray_quote_mid_file_is_one_invalid_row(tmp_path):
     assert list(np.flatnonzero(bad)) == [5]
     assert "第 7 行：引号不成对 / line 7: unbalanced quote" in p.loc[5, "error"]
     assert "'P06,\"某项目,3011" in p.loc[5, "error"] and "close the quote" in p.loc[5, "error"]
+    assert "no location" not in p.loc[5, "error"]  # the line's fault, said once, not a second made-up one
     assert p.loc[5, "name"] is not None and pl.original.loc[5, "项目编号"] == "P06"  # cells before the quote kept
     assert pl.original.loc[5, "项目名称"] == "" and p.geometry[5] is None
     assert list(p["name"][[4, 6, 14]]) == ["项目5", "项目7", "项目,十五"]

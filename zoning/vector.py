@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from contextlib import contextmanager
+from dataclasses import dataclass, field, replace
 from pathlib import Path
-from typing import Any
+from typing import Any, Iterator
 
 import geopandas as gpd
 import numpy as np
@@ -14,6 +15,7 @@ import shapely
 from pyproj import CRS, Transformer
 
 from . import STORAGE_CRS
+from .archive import VECTOR_SUFFIXES, ArchiveError, safe_extract
 from .catalog import BOOLEAN_FIELDS, DERIVED_FIELDS, ROLE_FIELDS, VOCABULARY, LayerSpec, source_field
 from .encoding import shapefile_encoding
 from .errors import LayerError
@@ -73,7 +75,11 @@ def read_vector(spec: LayerSpec, bbox: tuple[float, float, float, float] | None 
     """
     report = LayerReport(role=spec.role, where=spec.where, source=spec.path, layer=spec.layer,
                          version=spec.version, valid_from=spec.valid_from, issued_by=spec.source)
-    raw = _read_database(spec, report, bbox) if spec.is_database else _read(spec, report, bbox)
+    if spec.is_database:
+        raw = _read_database(spec, report, bbox)
+    else:
+        with opened_source(spec, report.notes) as source:
+            raw = _read(source, report, bbox)
     empty = _check_empty(raw, spec, report, bbox)
     frame = _map_fields(raw, spec, report, allow_missing=empty)
     geoms, rows = _sort_geometries(np.asarray(raw.geometry.values, dtype=object), spec, report)
@@ -90,6 +96,42 @@ def read_vector(spec: LayerSpec, bbox: tuple[float, float, float, float] | None 
     report.extent = tuple(float(v) for v in gdf.total_bounds) if len(gdf) else None
     check_in_china(report, spec.where)
     return gdf, report
+
+
+@contextmanager
+def opened_source(spec: LayerSpec, notes: list[str] | None = None) -> Iterator[LayerSpec]:
+    """The entry itself, or, for a zipped delivery, the entry pointed at the vector file inside it.
+
+    A zip is never handed to GDAL (which would follow any member and inflate without a cap): it is extracted
+    by zoning.archive.safe_extract into a private temporary folder, removed when the block ends; members
+    that climb out of the folder or are links are skipped, with a note. A zip holding several layers needs
+    `layer = "<file stem>"` (or the layer name inside a GeoPackage).
+    """
+    if spec.is_database or Path(spec.path).suffix.lower() != ".zip":
+        yield spec
+        return
+    try:
+        with safe_extract(spec.path, suffixes=VECTOR_SUFFIXES) as extracted:
+            if notes is not None:
+                notes.extend(extracted.warnings)
+            yield _member_spec(spec, extracted.find(".shp", ".gpkg", ".geojson", ".json", ".kml"))
+    except ArchiveError as exc:
+        raise LayerError(f"{spec.where}: {exc}") from exc
+
+
+def _member_spec(spec: LayerSpec, found: list[Path]) -> LayerSpec:
+    """The entry reading one vector file of an extracted zip, chosen by `layer` when there are several."""
+    if not found:
+        raise LayerError(f"{spec.where}: 压缩包中没有矢量文件 / the zip holds no .shp, .gpkg, .geojson or .kml; "
+                         f"fix 'path'")
+    if len(found) > 1:
+        named = [f for f in found if spec.layer and f.stem == spec.layer]
+        if len(named) != 1:
+            names = ", ".join(f.name for f in found)
+            raise LayerError(f"{spec.where}: 压缩包中有多个矢量文件 / the zip holds several vector files ({names}); "
+                             f"set layer = \"<file name without suffix>\" in this entry")
+        return replace(spec, path=str(named[0]), layer=None)
+    return replace(spec, path=str(found[0]))
 
 
 def _check_empty(raw: gpd.GeoDataFrame, spec: LayerSpec, report: LayerReport, bbox) -> bool:
@@ -129,7 +171,7 @@ def check_in_china(report: LayerReport, where: str) -> None:
 
 def _read(spec: LayerSpec, report: LayerReport, bbox=None) -> gpd.GeoDataFrame:
     kwargs: dict[str, Any] = {}
-    is_shp = Path(spec.path).suffix.lower() in (".shp", ".zip", ".dbf")
+    is_shp = Path(spec.path).suffix.lower() in (".shp", ".dbf")
     if spec.encoding:
         kwargs["encoding"] = spec.encoding
         report.encoding = f"{spec.encoding} (catalog)"
