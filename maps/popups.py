@@ -5,6 +5,7 @@ import math
 import pandas as pd
 
 from maps.elements import html_text
+from zoning.vocabulary import fact_kind, fact_text
 from maps.styles import CATEGORY_LABELS, DECISION_COLORS, DECISION_LABELS, ROLE_LABELS
 
 FACT_LABELS = (
@@ -18,6 +19,7 @@ FACT_LABELS = (
     ("river_nearest", "最近河流", "nearest river"),
     ("in_urban_area", "位于城镇开发边界内", "in urban area"),
     ("district", "区县", "district"),
+    ("construction_type", "建设性质", "construction"),
     ("pm25", "PM2.5 (µg/m³)", "PM2.5 (µg/m³)"),
 )
 """Key facts shown in a decision popup, in this order, when the column exists and has a value."""
@@ -45,9 +47,12 @@ def is_missing(value) -> bool:
 
 
 def fact_value(column: str, value) -> str:
-    """A fact formatted for people: distances in metres or km, booleans as 是/否, escaped."""
+    """A fact formatted for people: distances in metres or km, booleans as 是/否 and coded values
+    (unit categories, park kinds, construction) by their labels in rules/vocabulary.yaml, escaped."""
     if isinstance(value, bool) or type(value).__name__ == "bool_":
-        return "是 yes" if value else "否 no"
+        return html_text(f"{fact_text(column, value)} {fact_text(column, value, 'en')}")
+    if fact_kind(column) is not None:
+        return html_text(fact_text(column, value))
     if column.endswith("distance_m"):
         try:
             metres = float(value)

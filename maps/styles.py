@@ -1,5 +1,7 @@
 """Fixed cartographic conventions: colours, line styles and bilingual labels for every layer and decision."""
 
+from zoning.vocabulary import labels
+
 ROLE_ORDER = ("district", "urban_area", "control_unit", "park", "river", "redline")
 """Drawing order, bottom to top: the red line is drawn last so nothing hides it."""
 
@@ -12,16 +14,8 @@ ROLE_LABELS = {
     "district": ("区县", "Districts"),
 }
 
-CATEGORY_LABELS = {
-    "chemical": ("化工园区", "chemical park"),
-    "industrial": ("工业园区", "industrial park"),
-    "priority": ("优先保护单元", "priority protection"),
-    "key": ("重点管控单元", "key control"),
-    "general": ("一般管控单元", "general control"),
-    "mainstream": ("干流", "mainstream"),
-    "tributary": ("支流", "tributary"),
-    "other": ("其他河流", "other river"),
-}
+CATEGORY_LABELS = {**labels("park_kind"), **labels("unit_category"), **labels("river_class")}
+"""code → (zh, en) of park kinds, unit categories and river classes, from rules/vocabulary.yaml."""
 
 DECISION_COLORS = {
     "prohibited": "#d7191c",

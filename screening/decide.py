@@ -61,9 +61,11 @@ def _patterns(*matrices: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     return key[first, 1:], inverse.ravel()
 
 
-def _texts(pattern: np.ndarray, rules: list, names: list[str], needs: dict[str, tuple[str, ...]]) -> list[str]:
+def _texts(pattern: np.ndarray, rules: list, names: list[str], needs: dict[str, tuple[str, ...]],
+           labels: dict[str, tuple[str, str]]) -> list[str]:
     """The output strings (COLUMNS order) of one pattern of fired | undecided rules | unknown facts;
-    `needs` is RuleSet.admissibility_facts: an undecided rule in it makes the pattern review."""
+    `needs` is RuleSet.admissibility_facts: an undecided rule in it makes the pattern review; a review
+    reason names the rule by its title and the unknown facts by their labels (`labels`: fact → (zh, en))."""
     r, k = len(rules), len(names)
     fired, unknown, missing = pattern[:r], pattern[r:2 * r], pattern[2 * r:2 * r + k]
     severity, ids, reasons, duties, cites, undecided = 0, [], [], [], [], []
@@ -79,13 +81,22 @@ def _texts(pattern: np.ndarray, rules: list, names: list[str], needs: dict[str, 
         elif unknown[j]:
             undecided.append(rule.id)
             if rule.id in needs:
-                facts = ", ".join(f for f in needs[rule.id] if f in gone)
-                reasons.append(f"规则 {rule.id} 无法判定：事实 {facts} 未知 "
-                               f"(rule {rule.id} could not be decided: fact(s) {facts} unknown)")
+                facts = [f for f in needs[rule.id] if f in gone]
+                zh = "、".join(labels[f][0] for f in facts)
+                en = "; ".join(labels[f][1] for f in facts)
+                reasons.append(f"规则「{rule.title_zh}」无法判定：{zh}未知 "
+                               f"(rule \"{rule.title_en}\" could not be decided: {en} unknown)")
                 severity = max(severity, SEVERITY["review"])
     decision = DECISIONS[severity]
     return [decision, DECISION_ZH[decision], ";".join(ids), " | ".join(reasons),
                       " | ".join(duties), ";".join(cites), ";".join(undecided)]
+
+
+def fact_label(spec, name: str) -> tuple[str, str]:
+    """(zh, en) words for a fact in a reason: its rules/facts.yaml label, the name when it has none."""
+    if spec is None:
+        return name, name
+    return spec.zh or name, spec.en or name
 
 
 def decide(facts: pd.DataFrame, rules: RuleSet, as_of: dt.date | None = None) -> pd.DataFrame:
@@ -107,7 +118,8 @@ def decide(facts: pd.DataFrame, rules: RuleSet, as_of: dt.date | None = None) ->
     for i, name in enumerate(names):
         missing[:, i] = ff.missing(name) & blocked
     patterns, inverse = _patterns(fired, unknown, missing)
-    table = [_texts(p, active, names, needs) for p in patterns]
+    labels = {n: fact_label(rules.facts.get(n), n) for n in names}
+    table = [_texts(p, active, names, needs, labels) for p in patterns]
     out = pd.DataFrame(index=facts.index)
     for i, column in enumerate(COLUMNS):
         # python-backed strings: rows sharing a pattern share one str object instead of a copy each

@@ -27,7 +27,7 @@ import yaml
 
 from zoning.data import rules_dir
 
-from .yamlio import read_yaml
+from zoning.yamlio import read_yaml
 
 PROCESS_WORDS_FILE = "process_words.yaml"
 _FIELDS = {"zh", "en", "column", "name"}

@@ -23,7 +23,7 @@ from pathlib import Path
 
 import yaml
 
-from .yamlio import read_yaml
+from zoning.yamlio import read_yaml
 from screening.conditions import (
     FACT_TYPES,
     Condition,
@@ -42,7 +42,7 @@ BLOCKING = ("prohibited", "review", "conditional")
 KINDS = ("policy", "data")
 #: comparison operators whose number a fact must be known up to (see RuleSet.thresholds)
 _THRESHOLD_OPS = ("lt", "le", "gt", "ge", "eq", "ne")
-RESERVED_FILES = ("facts.yaml", "sectors.yaml", "parameters.yaml", "process_words.yaml")
+RESERVED_FILES = ("facts.yaml", "sectors.yaml", "parameters.yaml", "process_words.yaml", "vocabulary.yaml")
 _RULE_KEYS = {"id", "kind", "title_zh", "title_en", "source", "effective", "expires", "when", "outcome",
               "reason_zh", "reason_en", "obligations"}
 _REQUIRED = ("id", "title_zh", "title_en", "source", "when", "outcome", "reason_zh", "reason_en")

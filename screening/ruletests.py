@@ -22,7 +22,7 @@ from pathlib import Path
 import pandas as pd
 import yaml
 
-from .yamlio import read_yaml
+from zoning.yamlio import read_yaml
 from screening.decide import SEVERITY, decide
 from screening.rules import RuleSet, load_rules
 

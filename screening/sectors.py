@@ -29,7 +29,7 @@ import yaml
 
 from zoning.data import rules_dir
 
-from .yamlio import read_yaml
+from zoning.yamlio import read_yaml
 
 RULES_DIR = rules_dir()  # rules/ in a checkout, the screening.rulebook package data when installed
 _CODE = re.compile(r"^([A-Ta-t])?\s*(\d{4})(?:\.0+)?$")

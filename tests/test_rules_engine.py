@@ -179,8 +179,11 @@ def test_unknown_fact_makes_the_row_review_with_a_reason(tmp_path):
     out = decide(f, rs)
     assert out["decision"].tolist() == ["review", "review", "prohibited"]
     assert out.loc[0, "undecided"] == "p"
-    assert "rule p could not be decided: fact(s) in_redline unknown" in out.loc[0, "reasons"]
-    assert "规则 p 无法判定：事实 in_redline 未知" in out.loc[0, "reasons"]
+    # the rule's title and the fact's label from rules/facts.yaml, not internal names (issue 11, item 7)
+    assert ('rule "test" could not be decided: site overlaps an ecological red line beyond the tolerance unknown'
+            in out.loc[0, "reasons"])
+    assert "规则「测试」无法判定：项目用地与生态保护红线重叠（超过容差）未知" in out.loc[0, "reasons"]
+    assert "in_redline" not in out.loc[0, "reasons"]
     assert out.loc[2, "undecided"] == "c"  # still listed, prohibited wins
 
 

@@ -162,5 +162,24 @@ def test_site_outside_a_layer_names_it(tmp_path, world_catalog):
     data = json.loads(_run(["screen", "--lon", f"{lon}", "--lat", f"{lat}", "--sector", "2614", "--construction",
                             "new", "--catalog", str(world_catalog), "--json"]).output)
     assert data["decision"] == "prohibited" and "priority_unit_two_high" in data["rule_ids"]
-    assert "could not be decided: fact(s) pm25 unknown" in data["reasons"][-2]
+    assert "could not be decided: PM2.5 annual mean (µg/m³) unknown" in data["reasons"][-2]
+    assert "PM2.5 年均浓度（微克/立方米）未知" in data["reasons"][-2] and "pm25" not in data["reasons"][-2]
     assert data["reasons"][-1] == "图层无法回答 / no answer from layer(s): air_quality:pm25"
+
+
+def test_single_site_verdict_in_plain_words(world_catalog):
+    """Fact values in the verdict are words (是/否, the unit category, the kind of construction), not codes,
+    while --json keeps the codes and numbers programs read (issue 11, item 7)."""
+    lon, lat = w.lonlat(2500, 2500)
+    args = ["screen", "--lon", f"{lon}", "--lat", f"{lat}", "--sector", "2614", "--construction", "new",
+            "--catalog", str(world_catalog)]
+    text = _run(args).output
+    facts = text[text.index("事实 / facts"):]
+    assert "False" not in facts and "True" not in facts and ": new" not in facts
+    assert "在生态保护红线内 in red line: 是" in facts or "在生态保护红线内 in red line: 否" in facts
+    assert "单元类别 category: " in facts
+    line = next(x for x in facts.splitlines() if "单元类别 category" in x)
+    assert any(word in line for word in ("优先保护单元", "重点管控单元", "一般管控单元")), line
+    data = json.loads(_run(args + ["--json"]).output)
+    assert isinstance(data["facts"]["in_redline"], bool)
+    assert data["facts"]["control_unit_categories"] in ("priority", "key", "general", "priority;key")

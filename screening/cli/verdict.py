@@ -8,6 +8,8 @@ import pandas as pd
 from rich.console import Console
 from rich.panel import Panel
 
+from zoning.vocabulary import fact_text
+
 _STYLE = {"prohibited": "bold red", "review": "bold dark_orange", "conditional": "bold yellow",
           "admissible": "bold green", "invalid": "bold magenta"}
 _EN = {"prohibited": "prohibited", "review": "needs review", "conditional": "conditional",
@@ -76,6 +78,8 @@ def print_verdict(row: pd.Series, console: Console, meta: dict) -> None:
         value = data["facts"].get(key)
         if key in data["beyond_radius"]:
             value = f"> {radius:.0f}（搜索半径内没有 / none within the search radius）" if radius else "—"
+        elif value not in (None, "") and not isinstance(value, (int, float)) or isinstance(value, bool):
+            value = fact_text(key, value)  # 是/否, 重点管控单元, 新建: plain words, not codes
         if value not in (None, ""):
             console.print(f"  {label}: {value}", markup=False, highlight=False)
     editions = "; ".join(f"{k} {v}" for k, v in meta.get("layer_editions", {}).items())
