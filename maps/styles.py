@@ -25,13 +25,8 @@ DECISION_COLORS = {
     "invalid": "#9e9e9e",
 }
 
-DECISION_LABELS = {
-    "prohibited": ("禁止准入", "prohibited"),
-    "review": ("需人工复核", "needs review"),
-    "conditional": ("有条件准入", "conditional"),
-    "admissible": ("准予准入", "admissible"),
-    "invalid": ("输入无效", "invalid input"),
-}
+DECISION_LABELS = labels("decision")
+"""decision → (zh, en), from rules/vocabulary.yaml (the labels results.csv's decision_zh uses)."""
 
 DECISION_ORDER = ("prohibited", "review", "conditional", "admissible", "invalid")
 

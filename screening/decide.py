@@ -28,14 +28,14 @@ import numpy as np
 import pandas as pd
 
 from screening.conditions import FactFrame
+from zoning.vocabulary import labels
 from screening.rules import RuleSet
 
 #: decision -> severity; higher is more severe. `note` has none.
 SEVERITY = {"admissible": 0, "conditional": 1, "review": 2, "prohibited": 3}
 DECISIONS = tuple(sorted(SEVERITY, key=SEVERITY.get))
 #: decision -> Chinese label; `invalid` is added by screening.screen for unreadable rows, never here.
-DECISION_ZH = {"prohibited": "禁止准入", "review": "需人工复核", "conditional": "有条件准入",
-               "admissible": "准予准入", "invalid": "输入无效"}
+DECISION_ZH = {code: zh for code, (zh, _) in labels("decision").items()}
 COLUMNS = ("decision", "decision_zh", "rule_ids", "reasons", "obligations", "citations", "undecided")
 _TEXT = pd.StringDtype("python")
 

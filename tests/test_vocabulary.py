@@ -39,3 +39,13 @@ def test_decision_popup_in_plain_words():
     html = decision_popup(row)
     assert "重点管控单元；一般管控单元" in html and "扩建" in html and "否 no" in html and "是 yes" in html
     assert ">key" not in html and "expansion" not in html
+
+
+def test_decision_labels_have_one_home():
+    """Map legends, popups, the verdict and results.csv's decision_zh read the same labels: they cannot drift."""
+    from maps.styles import DECISION_LABELS, DECISION_ORDER
+    from screening.decide import DECISION_ZH, DECISIONS
+
+    assert set(DECISION_ORDER) == set(DECISION_LABELS) == set(DECISION_ZH) == {*DECISIONS, "invalid"}
+    assert all(DECISION_ZH[d] == DECISION_LABELS[d][0] for d in DECISION_ORDER)
+    assert DECISION_ZH["review"] == "需人工复核" and DECISION_LABELS["invalid"] == ("输入无效", "invalid input")

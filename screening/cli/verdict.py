@@ -9,11 +9,10 @@ from rich.console import Console
 from rich.panel import Panel
 
 from zoning.vocabulary import fact_text
+from zoning.vocabulary import label as value_label
 
 _STYLE = {"prohibited": "bold red", "review": "bold dark_orange", "conditional": "bold yellow",
           "admissible": "bold green", "invalid": "bold magenta"}
-_EN = {"prohibited": "prohibited", "review": "needs review", "conditional": "conditional",
-       "admissible": "admissible", "invalid": "invalid input"}
 _FACTS = (
     ("district", "区县 district"), ("control_units", "管控单元 control units"),
     ("control_unit_categories", "单元类别 category"), ("in_redline", "在生态保护红线内 in red line"),
@@ -58,7 +57,7 @@ def verdict_json(row: pd.Series, meta: dict) -> dict:
 def print_verdict(row: pd.Series, console: Console, meta: dict) -> None:
     """A reviewer-readable verdict: decision, reasons with citations, obligations, facts, editions."""
     d = row["decision"]
-    console.print(Panel(f"{row['decision_zh']}  ·  {_EN.get(d, d)}", style=_STYLE.get(d, "bold"),
+    console.print(Panel(f"{row['decision_zh']}  ·  {value_label('decision', d)[1]}", style=_STYLE.get(d, "bold"),
                         title=str(row.get("name") or row.get("id") or "site"), expand=False))
     data = verdict_json(row, meta)
     if data["error"]:
