@@ -110,9 +110,11 @@ def decision_badge(decision: str) -> str:
 def decision_popup(row) -> str:
     """Popup for one screened site: name, decision, reasons, obligations, citations and key facts."""
     decision = str(row.get("decision", ""))
-    parts = [f"<b>{text(row.get('name'))}</b> <small>({text(row.get('id'))})</small>"]
-    if not is_missing(row.get("sector")):
-        parts.append(f"<div>行业 sector: {text(row.get('sector'))}</div>")
+    parts = [f"<b>{text(_first(row, 'project_name', 'name'))}</b> "
+             f"<small>({text(_first(row, 'project_id', 'id'))})</small>"]
+    sector = _first(row, "sector_code", "sector")
+    if not is_missing(sector):
+        parts.append(f"<div>行业 sector: {text(sector)}</div>")
     parts.append(f"<div>结论 decision: {decision_badge(decision)}</div>")
     for column, zh, en, sep in (("reasons", "理由", "reasons", " | "),
                                 ("obligations", "义务", "obligations", " | "),
@@ -138,4 +140,13 @@ def decision_popup(row) -> str:
 def decision_tip(row) -> str:
     """Hover text for a site: name and decision in Chinese."""
     zh = DECISION_LABELS.get(str(row.get("decision")), ("", ""))[0]
-    return f"{text(row.get('name'))} — {html_text(zh)}"
+    return f"{text(_first(row, 'project_name', 'name'))} — {html_text(zh)}"
+
+
+def _first(row, *columns):
+    """The value of the first of `columns` the row has (screening results: project_id, project_name,
+    sector_code; other site tables: id, name, sector); None when it has none."""
+    for column in columns:
+        if column in row and not is_missing(row.get(column)):
+            return row.get(column)
+    return None

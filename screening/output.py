@@ -227,7 +227,9 @@ def _settle_sqlite(path: Path) -> None:
 
 
 def summarize(results: gpd.GeoDataFrame, meta: dict | None = None) -> dict:
-    """Counts by decision, district and sector, plus what decided (layer editions, rules, date)."""
+    """Counts by decision, district and sector, plus what decided: the results' own provenance (written by
+    `screen` into ``results.attrs["provenance"]``: input, layer editions, rules, date, options), updated
+    with `meta`."""
     decision = results["decision"].astype(str)
     summary = {
         "rows": int(len(results)),
@@ -236,6 +238,7 @@ def summarize(results: gpd.GeoDataFrame, meta: dict | None = None) -> dict:
         "by_sector": _crosstab(results, "sector_code"),
         "created": dt.datetime.now().isoformat(timespec="seconds"),
     }
+    summary.update(results.attrs.get("provenance") or {})
     summary.update(meta or {})
     return summary
 

@@ -1,16 +1,18 @@
 """Screen projects: project facts + spatial facts (one vectorised pass of `zoning`) + rules -> decisions.
 
->>> from zoning.layers import load_layers                           # doctest: +SKIP
->>> from screening.rules import load_rules
->>> from screening.projects import read_projects
->>> results = screen(read_projects("examples/projects.csv"), load_layers("layers/demo/catalog.toml"),
-...                  load_rules())                                    # doctest: +SKIP
->>> results[["id", "decision", "rule_ids"]]                          # doctest: +SKIP
+Examples
+--------
+>>> import screening
+>>> results = screening.screen("examples/projects.csv")            # doctest: +SKIP
+>>> results[["project_id", "decision", "rule_ids"]].head(3)         # doctest: +SKIP
+>>> results.attrs["provenance"]["layer_editions"]["redline"]        # doctest: +SKIP
+'demo-2026.11 (valid from 2026-11-01)'
 """
 
 from __future__ import annotations
 
 import datetime as dt
+import os
 from typing import Callable
 
 import geopandas as gpd
@@ -18,13 +20,14 @@ import numpy as np
 import pandas as pd
 
 from zoning import STORAGE_CRS
+from zoning.data import default_catalog, default_rules
 from zoning.facts import cap_distances, check_max_distance, compute_facts
-from zoning.layers import ZoningLayers
+from zoning.layers import ZoningLayers, load_layers
 
 from .admission import LIST_COLUMNS, apply_admission
 from .decide import DECISION_ZH, decide
-from .projects import ProjectList
-from .rules import RuleSet
+from .projects import ASSUMED_NOTICE, ProjectList, read_projects, resolve_columns, standardize
+from .rules import RuleSet, load_rules
 
 #: the columns every result carries after the input's own, in this order
 RESULT_COLUMNS = (
@@ -37,7 +40,7 @@ RESULT_COLUMNS = (
 EXTRA_COLUMNS = (
     "sector_code", "sector_name", "construction_type", "undecided", "missing_layers", "in_coverage", "in_compliant_park",
     "park_straddles", "in_priority_unit", "redline_overlap_share", "river_mainstream_distance_m",
-    "river_tributary_distance_m", "river_nearest", "coords_system", "coords_assumed",
+    "river_tributary_distance_m", "river_nearest", "coords_system", "coords_assumed", "project_id", "project_name",
 )
 _PROJECT_FACTS = ("construction", "process", "process_known", "major")
 
@@ -49,10 +52,39 @@ def project_facts(projects: gpd.GeoDataFrame, rules: RuleSet) -> pd.DataFrame:
     return pd.concat([sectors, projects[list(_PROJECT_FACTS)]], axis=1)
 
 
-def screen(projects: ProjectList, layers: ZoningLayers, rules: RuleSet, *, as_of: dt.date | None = None,
+def project_list(source, *, crs=None, coords=None, **read_options) -> ProjectList:
+    """What `screen` screens, from a path, a ProjectList (as is) or a (Geo)DataFrame of projects.
+
+    A path is read by `read_projects` (`crs`, `coords` and `read_options` such as `layer`, `encoding`,
+    `header_row` go to it). A DataFrame is standardized like a file's rows: its columns are matched by name
+    (项目编号/id, 经度/lon, …) and a GeoDataFrame's own geometry locates rows without location columns.
+    """
+    if isinstance(source, ProjectList):
+        return source
+    if isinstance(source, (str, os.PathLike)):
+        return read_projects(source, crs=crs, coords=coords, **read_options)
+    if isinstance(source, pd.DataFrame):
+        geometry = source.geometry if isinstance(source, gpd.GeoDataFrame) else None
+        original = pd.DataFrame(source.drop(columns=geometry.name) if geometry is not None else source)
+        projects = standardize(original, crs=crs, geometry=geometry, source="(DataFrame)", coords=coords)
+        notes = [ASSUMED_NOTICE] if projects["coords_assumed"].any() else []
+        return ProjectList(source="(DataFrame)", original=original, projects=projects,
+                           column_map=resolve_columns(original.columns), notes=notes)
+    raise TypeError(f"screen() takes a path, a ProjectList or a (Geo)DataFrame, not {type(source).__name__}")
+
+
+def screen(projects, layers: ZoningLayers | str | os.PathLike | None = None,
+           rules: RuleSet | str | os.PathLike | None = None, *, as_of: dt.date | None = None,
            tolerance_m2: float = 1.0, max_distance_m: float | None = None,
            progress: Callable[[str], None] | None = None) -> gpd.GeoDataFrame:
     """Every input row, in order, with its columns, then the decision columns and the facts behind them.
+
+    `projects` is a path (read with `read_projects`), a ProjectList or a (Geo)DataFrame (`project_list`);
+    `layers` loaded layers or a catalog path, `rules` a RuleSet or a rules folder — by default the catalog
+    and rules of `zoning.data.default_catalog()` / `default_rules()` ($ZONING_CATALOG, $ZONING_RULES, the
+    shipped demo and rulebook). The results carry the standardized `project_id`, `project_name` and
+    `sector_code`, and ``results.attrs["provenance"]``: what decided (input, catalog, layer editions,
+    rules folder, date, options) — what `write_outputs` records in summary.json.
 
     Fail closed: `as_of` before the rulebook's earliest effective date is an AsOfError (RuleError,
     ValueError); `max_distance_m` <= 0 is a MaxDistanceError (ZoningError, ValueError) — both before any
@@ -62,7 +94,11 @@ def screen(projects: ProjectList, layers: ZoningLayers, rules: RuleSet, *, as_of
     """
     step = progress or (lambda _msg: None)
     cap = check_max_distance(max_distance_m)
+    projects = project_list(projects)
+    rules = rules if isinstance(rules, RuleSet) else load_rules(rules if rules is not None else default_rules())
     rules.in_force(as_of)  # an as_of before the rulebook fails here, before any work
+    if not isinstance(layers, ZoningLayers):
+        layers = load_layers(layers if layers is not None else default_catalog())
     proj = projects.projects
     step("project facts")
     facts = project_facts(proj, rules)
@@ -75,7 +111,33 @@ def screen(projects: ProjectList, layers: ZoningLayers, rules: RuleSet, *, as_of
     step("admission lists")
     decisions = apply_admission(decisions, facts, layers, rules, as_of=as_of)
     step("results")
-    return _assemble(projects, cap_distances(facts, cap), decisions, rules, layers)
+    results = _assemble(projects, cap_distances(facts, cap), decisions, rules, layers)
+    results.attrs["provenance"] = provenance(projects, layers, rules, as_of=as_of, tolerance_m2=tolerance_m2,
+                                             max_distance_m=max_distance_m)
+    return results
+
+
+def provenance(projects: ProjectList, layers: ZoningLayers, rules: RuleSet, *, as_of: dt.date | None = None,
+               **options) -> dict:
+    """What decided, for summary.json and reports: input (sheet, notes, rows with an assumed coordinate
+    system), catalog, layer editions (and layers allowed empty), rules folder, the date and the options."""
+    meta = {
+        "input": projects.source,
+        "catalog": str(layers.catalog.path) if layers.catalog is not None else None,
+        "layer_editions": layers.editions(),
+        "allowed_empty_layers": list(getattr(layers, "allowed_empty", []) or []),
+        "rules": str(rules.directory),
+        "as_of": (as_of or dt.date.today()).isoformat(),
+        "options": {k: v for k, v in options.items() if v is not None},
+    }
+    if projects.sheet:
+        meta["sheet"] = projects.sheet
+    if projects.notes:
+        meta["notes"] = list(projects.notes)
+    assumed = projects.projects.get("coords_assumed")
+    if assumed is not None:
+        meta["coords_assumed_rows"] = int(assumed.sum())
+    return meta
 
 
 def _assemble(projects: ProjectList, facts: pd.DataFrame, decisions: pd.DataFrame, rules: RuleSet,
@@ -95,6 +157,8 @@ def _assemble(projects: ProjectList, facts: pd.DataFrame, decisions: pd.DataFram
     out["sector_code"] = facts["sector"]
     out["sector_name"] = _sector_names(facts["sector"], rules)
     out["construction_type"] = facts["construction"]
+    out["project_id"] = proj["id"].to_numpy()  # the standardized id and name, whatever the input called them
+    out["project_name"] = proj["name"].to_numpy()
     for col in ("coords_system", "coords_assumed"):  # which system each row's lon/lat was read in, and whether assumed
         if col in proj:
             out[col] = proj[col]

@@ -1,10 +1,11 @@
 """Screen one site from typed-in values — what an EIA reviewer asks about a single project.
 
->>> from zoning.layers import load_layers                                    # doctest: +SKIP
->>> verdict = screen_site(load_layers("layers/demo/catalog.toml"), load_rules(),
-...                       lon="106°33′12″", lat="29°33′36″", sector="C2614", construction="新建")  # doctest: +SKIP
->>> verdict["decision"]                                                       # doctest: +SKIP
-'prohibited'
+Examples
+--------
+>>> import screening
+>>> one = screening.screen_site(lon="106°33′12″", lat="29°33′36″", sector="C2614", construction="新建")
+>>> one["decision"].iloc[0], one["decision_zh"].iloc[0]
+('review', '需人工复核')
 
 A single site reads the layers only near it (`site_layers`). The search radius caps what is reported,
 never what decides: the layers are read at least as far as the largest distance a rule compares with
@@ -20,11 +21,12 @@ from pathlib import Path
 import geopandas as gpd
 import pandas as pd
 
+from zoning.data import default_catalog, default_rules
 from zoning.facts import DISTANCE_FACTS, check_max_distance
 from zoning.layers import ZoningLayers, load_layers
 
 from .projects import ProjectList, standardize
-from .rules import RuleSet
+from .rules import RuleSet, load_rules
 from .screen import screen
 
 _FIELDS = ("id", "name", "sector", "construction", "lon", "lat", "wkt", "coords", "process", "major", "park")
@@ -71,11 +73,20 @@ def site_layers(catalog: str | Path, projects: ProjectList, rules: RuleSet, radi
     return load_layers(catalog, bbox=site_bbox(projects.projects.geometry, read_radius_m(rules, radius_m)))
 
 
-def screen_site(layers: ZoningLayers, rules: RuleSet, *, crs=None, as_of: dt.date | None = None,
-                tolerance_m2: float = 1.0, max_distance_m: float | None = None, **values) -> gpd.GeoDataFrame:
+def screen_site(layers: ZoningLayers | str | Path | None = None, rules: RuleSet | str | Path | None = None, *,
+                crs=None, as_of: dt.date | None = None, tolerance_m2: float = 1.0,
+                max_distance_m: float | None = None, radius_m: float = 10_000.0, **values) -> gpd.GeoDataFrame:
     """Screen one project given as keywords (lon/lat or wkt, sector, construction, ...); one result row.
 
-    `max_distance_m` caps the distances reported (as for `screen`); decisions are those without the cap.
+    `layers` may be loaded layers, or a catalog path (default: `zoning.data.default_catalog()`): then only
+    the features within `radius_m` of the site are read (widened to every rule threshold, `site_layers`)
+    and distances are reported up to `radius_m`. `max_distance_m` caps the distances reported (as for
+    `screen`); decisions are those without the cap.
     """
-    return screen(site_projects(crs=crs, **values), layers, rules, as_of=as_of, tolerance_m2=tolerance_m2,
-                  max_distance_m=max_distance_m)
+    projects = site_projects(crs=crs, **values)
+    rules = rules if isinstance(rules, RuleSet) else load_rules(rules if rules is not None else default_rules())
+    if not isinstance(layers, ZoningLayers):
+        check_max_distance(radius_m)
+        layers = site_layers(layers if layers is not None else default_catalog(), projects, rules, radius_m)
+        max_distance_m = min(max_distance_m or radius_m, radius_m)
+    return screen(projects, layers, rules, as_of=as_of, tolerance_m2=tolerance_m2, max_distance_m=max_distance_m)

@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import importlib.resources
 import importlib.util
+import os
 from pathlib import Path
 
 _CHECKOUT = Path(__file__).resolve().parents[1]
@@ -64,3 +65,21 @@ def layers_dir() -> Path:
 def demo_catalog() -> Path:
     """The demo layer catalog (illustrative layers around Chongqing)."""
     return layers_dir() / "demo" / "catalog.toml"
+
+
+def default_catalog() -> Path:
+    """The catalog used when none is given: $ZONING_CATALOG, else ./layers/demo/catalog.toml, else the demo."""
+    env = os.environ.get("ZONING_CATALOG")
+    if env:
+        return Path(env)
+    local = Path("layers/demo/catalog.toml")
+    return local if local.exists() else demo_catalog()
+
+
+def default_rules() -> Path:
+    """The rules folder used when none is given: $ZONING_RULES, else ./rules, else the shipped rules."""
+    env = os.environ.get("ZONING_RULES")
+    if env:
+        return Path(env)
+    local = Path("rules")
+    return local if (local / "sectors.yaml").exists() else rules_dir()

@@ -11,7 +11,7 @@ from rich.table import Table
 from zoning.errors import ZoningError
 from zoning.layers import check_layers
 
-from .options import catalog_option, default_catalog
+from .options import catalog_option
 
 
 @click.group()
@@ -23,7 +23,6 @@ def layers() -> None:
 @catalog_option
 def check(catalog) -> None:
     """Print, per layer: source, CRS, features, vertices, extent, repairs, encoding, problems."""
-    catalog = catalog or default_catalog()
     console = Console(soft_wrap=True)
     try:
         reports = check_layers(catalog)
@@ -44,7 +43,6 @@ def prepare_cmd(catalog) -> None:
     """Repair and reproject every vector layer once and cache it (GeoParquet); later runs use it."""
     from zoning.cache import prepare
 
-    catalog = catalog or default_catalog()
     started = time.perf_counter()
     try:
         folder = prepare(catalog)

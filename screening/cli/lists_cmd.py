@@ -16,7 +16,7 @@ from zoning.vector import read_vector
 from ..admission import admission_lists, unit_table
 from ..admission_load import ANY, DIMENSIONS
 from ..rules import RuleError, load_rules
-from .options import catalog_option, default_catalog, default_rules, rules_option
+from .options import catalog_option, rules_option
 
 _EFFECTS = ("prohibited", "restricted", "allowed_only", "requirement", "check")
 _SCOPES = ("unit", "district", "category", "city")
@@ -33,13 +33,12 @@ def lists() -> None:
 @click.option("--as-of", type=click.DateTime(formats=["%Y-%m-%d"]), help="Count rows in force on this date.")
 def check(catalog, rules_dir, as_of) -> None:
     """Validate every admission list; print counts by dimension, effect and scope, and units with no list."""
-    catalog = catalog or default_catalog()
     console = Console(soft_wrap=True)
     try:
         cat = read_catalog(catalog)
         frames = {role: read_vector(spec)[0] for role in ("control_unit", "district") for spec in cat.by_role(role)}
         layers = ZoningLayers(catalog=cat, frames=frames)
-        lst = admission_lists(layers, load_rules(rules_dir or default_rules()).sectors)
+        lst = admission_lists(layers, load_rules(rules_dir).sectors)
     except (ZoningError, RuleError) as exc:
         raise click.ClickException(str(exc)) from exc
     if lst is None:

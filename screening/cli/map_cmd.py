@@ -9,7 +9,7 @@ import click
 from zoning.errors import ZoningError
 from zoning.layers import load_layers
 
-from .options import catalog_option, default_catalog
+from .options import catalog_option
 
 
 @click.command("map")
@@ -27,7 +27,7 @@ def map_cmd(catalog, out, basemap, tianditu_key, embed_key, online) -> None:
     from maps.zoning_map import zoning_map
 
     try:
-        layers = load_layers(catalog or default_catalog())
+        layers = load_layers(catalog)
         m = zoning_map(dict(layers.frames), basemap=basemap, online=online, tianditu_key=tianditu_key,
                        embed_key_consent=embed_key)
     except (ZoningError, ValueError) as exc:

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import datetime as dt
 import json
 import time
 from pathlib import Path
@@ -19,11 +18,11 @@ from ..engines import ENGINES, screen_dask
 from ..output import stage_outputs
 from ..projects import read_projects
 from ..rules import load_rules
-from ..screen import screen
+from ..screen import provenance, screen
 from ..sink import check_target, write_postgis
 from ..site import read_radius_m, site_bbox, site_projects
 from .errors import EXIT_CODES_HELP, InputError, debug_option
-from .options import catalog_option, default_catalog, default_rules, rules_option
+from .options import catalog_option, rules_option
 from .verdict import print_verdict, verdict_json
 
 
@@ -103,7 +102,7 @@ def screen_cmd(input_path, outdir, catalog, rules_dir, crs, layer, header_row, m
     console = Console(stderr=True, quiet=quiet or as_json)
     started = time.perf_counter()
     with StageProgress(console, single) as status:
-        rules = load_rules(rules_dir or default_rules())
+        rules = load_rules(rules_dir)
         if single:
             projects = site_projects(crs=crs, lon=lon, lat=lat, wkt=wkt, sector=sector, name=name,
                                      construction=construction, coords=coords, process=process, major=major,
@@ -118,17 +117,20 @@ def screen_cmd(input_path, outdir, catalog, rules_dir, crs, layer, header_row, m
                                  "below it); add project rows, or pass --allow-empty to write empty outputs")
         status.update("loading layers")
         bbox = site_bbox(projects.projects.geometry, read_radius_m(rules, radius)) if single else None
-        layers = load_layers(catalog or default_catalog(), bbox=bbox)
+        layers = load_layers(catalog, bbox=bbox)
         options = {"as_of": as_of.date() if as_of else None, "tolerance_m2": tolerance,
                    "max_distance_m": max_distance}
         if engine == "dask":
             status.update("screening on dask")
-            results = screen_dask(projects, catalog or default_catalog(), rules_dir or default_rules(),
+            results = screen_dask(projects, catalog, rules_dir,
                                   scheduler=scheduler, partitions=partitions, **options)
         else:
             results = screen(projects, layers, rules, progress=lambda msg: status.update(msg), **options)
-    meta = _meta(input_path, catalog or default_catalog(), rules_dir or default_rules(), layers, as_of)
-    meta.update(_input_meta(projects, single))
+    # what decided, as the API records it (the dask engine's results carry none: ask the API for it)
+    meta = dict(results.attrs.get("provenance")
+                or provenance(projects, layers, rules, **options))
+    if single:
+        meta.pop("notes", None)
     for note in meta.get("notes", ()):
         console.print(note, markup=False, highlight=False)
     if max_distance:
@@ -192,32 +194,6 @@ class StageProgress:
         return self.progress.__exit__(*exc)
 
 
-def _meta(input_path, catalog, rules_dir, layers, as_of) -> dict:
-    """What decided: input, catalog, layer editions, rules folder and date — recorded in summary.json."""
-    return {
-        "input": str(input_path) if input_path else "(single site)",
-        "catalog": str(catalog),
-        "layer_editions": layers.editions(),
-        "allowed_empty_layers": list(getattr(layers, "allowed_empty", []) or []),
-        "rules": str(rules_dir),
-        "as_of": (as_of.date() if as_of else dt.date.today()).isoformat(),
-    }
-
-
-def _input_meta(projects, single: bool) -> dict:
-    """What the reader found, for the terminal and summary.json: sheet read, notes, rows with an assumed system."""
-    meta: dict = {}
-    if getattr(projects, "sheet", None):
-        meta["sheet"] = projects.sheet
-    notes = [] if single else list(getattr(projects, "notes", []) or [])
-    if notes:
-        meta["notes"] = notes
-    assumed = projects.projects.get("coords_assumed")
-    if assumed is not None:
-        meta["coords_assumed_rows"] = int(assumed.sum())
-    return meta
-
-
 def _write_map(results, projects, layers, path: Path, single: bool, online: bool) -> Path:
     """map.html: a decision map of the batch, or a site map for one site (popups name each project)."""
     from maps.decision_map import decision_map
@@ -225,8 +201,6 @@ def _write_map(results, projects, layers, path: Path, single: bool, online: bool
     from maps.site_map import site_map
 
     frames = dict(layers.frames)
-    shown = results.assign(id=projects.projects["id"].to_numpy(), name=projects.projects["name"].to_numpy(),
-                           sector=results["sector_code"].to_numpy())
-    m = site_map(shown.iloc[:1], frames, online=online) if single else decision_map(shown, frames, online=online)
+    m = site_map(results.iloc[:1], frames, online=online) if single else decision_map(results, frames, online=online)
     save_map(m, path, online=online)
     return path
