@@ -22,8 +22,7 @@ import numpy as np
 import pandas as pd
 import shapely
 
-from screening.admission import list_outcomes, merge_decisions
-from screening.admission_load import Context, load_list
+from screening.admission import Context, list_outcomes, load_list, merge_decisions
 from screening.decide import decide
 from screening.rules import load_rules
 from zoning.catalog import read_catalog

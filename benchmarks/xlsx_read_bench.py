@@ -22,7 +22,7 @@ import pandas as pd
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from screening.projects import _read_xlsx  # noqa: E402
+from screening.projects.workbook import _read_xlsx  # noqa: E402
 from screening.xlsx import write_table  # noqa: E402
 
 

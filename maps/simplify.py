@@ -8,10 +8,10 @@ import math
 import numpy as np
 import shapely
 
+from zoning.metric import METRES_PER_DEGREE
+
 DEFAULT_PIXELS = 2000
 """The view's larger side is treated as this many pixels; tolerance is one such pixel."""
-
-METRES_PER_DEGREE = 111_320.0
 
 
 def display_tolerance(bounds, pixels: int = DEFAULT_PIXELS) -> float:

@@ -22,11 +22,13 @@ from numbers import Real
 import numpy as np
 import pandas as pd
 
+from zoning.vocabulary import words
+
 FACT_TYPES = ("boolean", "number", "string", "list")
 COMPARISONS = {"lt": "<", "le": "<=", "gt": ">", "ge": ">=", "eq": "==", "ne": "!="}
 LEAF_OPS = ("is", "in", "missing", *COMPARISONS)
-_TRUE = {"true", "yes", "y", "1", "是", "t"}
-_FALSE = {"false", "no", "n", "0", "否", "f"}
+_TRUE = {w.lower() for w, code in words("boolean").items() if code == "true"}  # rules/vocabulary.yaml
+_FALSE = {w.lower() for w, code in words("boolean").items() if code == "false"}
 
 
 class ConditionError(ValueError):

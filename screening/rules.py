@@ -1,5 +1,7 @@
 """Load and validate the rules-as-data directory: facts.yaml (fact registry), sectors.yaml (sector
-catalog), parameters.yaml (cited limits) and every other *.yaml holding `rules:`.
+catalog), parameters.yaml (cited limits), index.yaml (the order of the rule files) and the rule files,
+one per topic (data.yaml, redline.yaml, ...: every other *.yaml, each holding `rules:`). The writer's
+guide is docs/rules.md.
 
     >>> rs = load_rules()
     >>> rs.rule("redline_development").outcome
@@ -12,14 +14,25 @@ date and applies only on the days it is in force; a `data` rule (`kind: data`: u
 the coverage, unrecognised construction) guards the facts the policy rules need, so it has no dates and
 applies on every `as_of`. An `as_of` before the earliest `effective` date of the policy rules is an
 AsOfError: no rulebook was in force, and an empty rulebook would call every row admissible.
+
+Rule order: rules are read file by file in the order of `rule_files` in index.yaml, top to bottom within
+a file; that order is the order of rule ids and reasons in every output. A rule file missing from
+index.yaml is a RuleError. A directory without index.yaml (a small test rulebook) reads its rule files
+in name order.
+
+Parameters may change over time (OpenFisca style): `values: {2012-02-29: 75, 2024-01-01: 35}` gives
+each value from its date on; a plain `value` applies on every date (or, beside `values`, before the
+first of them). RuleSet.in_force(as_of) returns the rules with the values in force on `as_of`; an
+`as_of` before the first date of a parameter without a plain `value` is an AsOfError naming that date.
 """
 
 from __future__ import annotations
 
 import datetime as dt
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
+from urllib.parse import urlsplit
 
 import yaml
 
@@ -42,7 +55,12 @@ BLOCKING = ("prohibited", "review", "conditional")
 KINDS = ("policy", "data")
 #: comparison operators whose number a fact must be known up to (see RuleSet.thresholds)
 _THRESHOLD_OPS = ("lt", "le", "gt", "ge", "eq", "ne")
-RESERVED_FILES = ("facts.yaml", "sectors.yaml", "parameters.yaml", "process_words.yaml", "vocabulary.yaml")
+#: the file that orders the rule files (`rule_files:`); see load_rules
+INDEX_FILE = "index.yaml"
+RESERVED_FILES = ("facts.yaml", "sectors.yaml", "parameters.yaml", "process_words.yaml", "vocabulary.yaml",
+                  INDEX_FILE)
+_SOURCE_KEYS = {"document", "clause", "note", "reference"}
+_PARAMETER_KEYS = {"name", "value", "values", "unit", "zh", "en", "source"}
 _RULE_KEYS = {"id", "kind", "title_zh", "title_en", "source", "effective", "expires", "when", "outcome",
               "reason_zh", "reason_en", "obligations"}
 _REQUIRED = ("id", "title_zh", "title_en", "source", "when", "outcome", "reason_zh", "reason_en")
@@ -59,11 +77,13 @@ class AsOfError(RuleError, ValueError):
 
 @dataclass(frozen=True)
 class Source:
-    """Where a rule or parameter comes from: document, clause and an optional note."""
+    """Where a rule or parameter comes from: document, clause, an optional note and an optional
+    `reference`, the http(s) address of the official text (kept and shown, never fetched)."""
 
     document: str
     clause: str
     note: str = ""
+    reference: str = ""
 
     @property
     def citation(self) -> str:
@@ -81,14 +101,48 @@ class Obligation:
 
 @dataclass(frozen=True)
 class Parameter:
-    """A cited limit a rule compares with, e.g. pm25_annual_limit = 35 µg/m³ (GB 3095-2012)."""
+    """A cited limit a rule compares with, e.g. pm25_annual_limit = 35 µg/m³ (GB 3095-2012).
+
+    `value` applies on every date when there are no `values`; `values` are (date, value) pairs, oldest
+    first, each in force from its date until the next; beside them `value` (if any) applies before the
+    first date.
+    """
 
     name: str
-    value: float
+    value: float | None
     unit: str
     source: Source
     zh: str = ""
     en: str = ""
+    values: tuple[tuple[dt.date, float], ...] = ()
+
+    @property
+    def dated(self) -> bool:
+        """Does the value depend on the date?"""
+        return bool(self.values)
+
+    @property
+    def latest(self) -> float:
+        """The newest value: the last dated one, else `value`."""
+        return self.values[-1][1] if self.values else self.value
+
+    @property
+    def every_value(self) -> tuple[float, ...]:
+        """Every value the parameter ever takes."""
+        plain = () if self.value is None else (self.value,)
+        return plain + tuple(v for _, v in self.values)
+
+    def value_on(self, day: dt.date) -> float:
+        """The value in force on `day`; before the first dated value without a plain `value`: AsOfError."""
+        started = [value for since, value in self.values if since <= day]
+        if started:
+            return started[-1]
+        if self.value is None:
+            first = self.values[0][0].isoformat()
+            raise AsOfError(f"参数 {self.name} 最早的取值日期为 {first}，--as-of {day.isoformat()} 早于该日期 / "
+                            f"parameter {self.name} has no value before {first}; "
+                            f"--as-of {day.isoformat()} is before it")
+        return self.value
 
 
 @dataclass(frozen=True)
@@ -140,13 +194,18 @@ class Rule:
 
 @dataclass
 class RuleSet:
-    """Rules in file order, the parameters and fact registry they use, and the sector catalog."""
+    """Rules in file order, the parameters and fact registry they use, and the sector catalog.
+
+    The conditions of `rules` hold each parameter's newest value; `in_force(day)` gives them the values
+    in force on `day`. `files` are the rule files read, in order.
+    """
 
     rules: list[Rule]
     parameters: dict[str, Parameter]
     facts: dict[str, FactSpec]
     sectors: SectorCatalog
     directory: Path
+    files: tuple[Path, ...] = ()
 
     @property
     def required_facts(self) -> tuple[str, ...]:
@@ -164,14 +223,28 @@ class RuleSet:
 
     def in_force(self, day: dt.date | None = None) -> list[Rule]:
         """The rules that apply on `day` (default today), in file order: every data rule, and the policy
-        rules in force. A day before `first_effective` is an AsOfError naming both dates."""
+        rules in force, their parameters holding the values in force on `day`. A day before
+        `first_effective` is an AsOfError naming both dates; so is a day before the first value of a
+        dated parameter (without a plain `value`) that a rule in force compares with."""
         day = day or dt.date.today()
         first = self.first_effective
         if first is not None and day < first:
             raise AsOfError(f"规则最早生效日期为 {first.isoformat()}，--as-of {day.isoformat()} 早于该日期 / "
                             f"the rulebook's earliest effective date is {first.isoformat()}; "
                             f"--as-of {day.isoformat()} is before it")
-        return [r for r in self.rules if r.active_on(day)]
+        return [self._on(rule, day) for rule in self.rules if rule.active_on(day)]
+
+    def parameter_value(self, name: str, day: dt.date | None = None) -> float:
+        """The value of parameter `name` in force on `day` (default today); see Parameter.value_on."""
+        return self.parameters[name].value_on(day or dt.date.today())
+
+    def _on(self, rule: Rule, day: dt.date) -> Rule:
+        """`rule` with the values of its dated parameters in force on `day` (the rule itself when none)."""
+        dated = {leaf.param for leaf in _leaves(rule.when) if leaf.param and self.parameters[leaf.param].dated}
+        if not dated:
+            return rule
+        values = {name: self.parameters[name].value_on(day) for name in dated}
+        return replace(rule, when=_bind(rule.when, values))
 
     def admissibility_facts(self, day: dt.date | None = None) -> dict[str, tuple[str, ...]]:
         """What an admissible answer needs, defined once: rule id -> the facts its condition reads, for
@@ -186,7 +259,8 @@ class RuleSet:
 
     @property
     def thresholds(self) -> dict[str, float]:
-        """Number fact -> the largest |number| any rule compares it with (lt le gt ge eq ne), any date.
+        """Number fact -> the largest |number| any rule compares it with (lt le gt ge eq ne), any date
+        (every value of a dated parameter counts).
 
         A distance must be computed exactly at least this far whatever the reporting cap
         (`max_distance_m`), or capping it would change decisions.
@@ -195,7 +269,8 @@ class RuleSet:
         for rule in self.rules:
             for leaf in _leaves(rule.when):
                 if leaf.type == "number" and leaf.op in _THRESHOLD_OPS:
-                    out[leaf.fact] = max(out.get(leaf.fact, 0.0), abs(float(leaf.value)))
+                    numbers = self.parameters[leaf.param].every_value if leaf.param else (leaf.value,)
+                    out[leaf.fact] = max([out.get(leaf.fact, 0.0)] + [abs(float(v)) for v in numbers])
         return out
 
     def rule(self, rule_id: str) -> Rule:
@@ -218,6 +293,17 @@ def _leaves(cond: Condition):
             yield from _leaves(part)
     elif isinstance(cond, Not):
         yield from _leaves(cond.part)
+
+
+def _bind(cond: Condition, values: dict[str, float]) -> Condition:
+    """A copy of `cond` whose leaves naming a parameter of `values` compare with that value."""
+    if isinstance(cond, Leaf):
+        return replace(cond, value=values[cond.param]) if cond.param in values else cond
+    if isinstance(cond, Group):
+        return replace(cond, parts=tuple(_bind(part, values) for part in cond.parts))
+    if isinstance(cond, Not):
+        return replace(cond, part=_bind(cond.part, values))
+    return cond
 
 
 def _read(path: Path) -> dict:
@@ -243,12 +329,24 @@ def _text(value, where: str, field: str, required: bool = True) -> str:
 def _source(raw, where: str) -> Source:
     if not isinstance(raw, dict):
         raise RuleError(f"{where}: `source` is required: a mapping with document and clause (the citation)")
-    extra = set(raw) - {"document", "clause", "note"}
+    extra = set(raw) - _SOURCE_KEYS
     if extra:
         raise RuleError(f"{where}: source: unknown field(s) {sorted(extra)}")
     return Source(_text(raw.get("document"), where, "source.document"),
                   _text(raw.get("clause"), where, "source.clause"),
-                  _text(raw.get("note"), where, "source.note", required=False))
+                  _text(raw.get("note"), where, "source.note", required=False),
+                  _reference(raw.get("reference"), where))
+
+
+def _reference(value, where: str) -> str:
+    """`source.reference`: an http(s) address of the official text, checked as text only (never fetched)."""
+    if value is None:
+        return ""
+    text = value.strip() if isinstance(value, str) else ""
+    if not _is_web_address(text):
+        raise RuleError(f"{where}: `source.reference` 须为 http(s) 网址，得到 {value!r} / "
+                        f"`source.reference` must be an http(s) URL, got {value!r}")
+    return text
 
 
 def _date(value, where: str, field: str) -> dt.date:
@@ -260,6 +358,17 @@ def _date(value, where: str, field: str) -> dt.date:
         return dt.date.fromisoformat(str(value))
     except ValueError:
         raise RuleError(f"{where}: `{field}` must be a date like 2023-08-18, got {value!r}") from None
+
+
+def _is_web_address(text: str) -> bool:
+    """Is `text` an absolute http(s) URL with a host and no whitespace?"""
+    if not text or re.search(r"\s", text):
+        return False
+    try:
+        parts = urlsplit(text)
+    except ValueError:  # e.g. an unclosed [IPv6] bracket
+        return False
+    return parts.scheme in ("http", "https") and bool(parts.hostname)
 
 
 def load_facts(path: Path) -> dict[str, FactSpec]:
@@ -301,13 +410,39 @@ def load_parameters(path: Path) -> dict[str, Parameter]:
             raise RuleError(f"{where}: `name` must be lower_snake_case text")
         if name in out:
             raise RuleError(f"{where}: defined twice")
+        extra = set(item) - _PARAMETER_KEYS
+        if extra:
+            raise RuleError(f"{where}: 未知字段 {sorted(extra)} / unknown field(s) {sorted(extra)}")
+        values = _dated_values(item.get("values"), where)
         value = item.get("value")
-        if isinstance(value, bool) or not isinstance(value, (int, float)):
-            raise RuleError(f"{where}: `value` must be a number, got {value!r}")
-        out[name] = Parameter(name, float(value), _text(item.get("unit"), where, "unit"),
+        if value is not None or not values:
+            value = _number(value, where, "value")
+        out[name] = Parameter(name, value, _text(item.get("unit"), where, "unit"),
                               _source(item.get("source"), where), str(item.get("zh") or ""),
-                              str(item.get("en") or ""))
+                              str(item.get("en") or ""), values)
     return out
+
+
+def _number(value, where: str, field: str) -> float:
+    if isinstance(value, bool) or not isinstance(value, (int, float)):
+        raise RuleError(f"{where}: `{field}` 须为数字，得到 {value!r} / `{field}` must be a number, got {value!r}")
+    return float(value)
+
+
+def _dated_values(raw, where: str) -> tuple[tuple[dt.date, float], ...]:
+    """`values: {2012-02-29: 75, 2024-01-01: 35}` -> ((date, value), ...) oldest first; absent -> ()."""
+    if raw is None:
+        return ()
+    if not isinstance(raw, dict) or not raw:
+        raise RuleError(f"{where}: `values` 须为“日期: 数值”的映射 / `values` must be a mapping of date: number, "
+                        f"e.g. {{2012-02-29: 75, 2024-01-01: 35}}, got {raw!r}")
+    out = {}
+    for day, value in raw.items():
+        since = _date(day, where, "values")
+        if since in out:
+            raise RuleError(f"{where}: `values` 中日期 {since} 出现两次 / date {since} is given twice in `values`")
+        out[since] = _number(value, where, f"values[{since}]")
+    return tuple(sorted(out.items()))
 
 
 def _check_sector_facts(facts: dict[str, FactSpec], sectors: SectorCatalog, path: Path) -> None:
@@ -339,7 +474,7 @@ def parse_rule(raw, facts: dict[str, FactSpec], params: dict[str, Parameter], fi
     if outcome not in OUTCOMES:
         raise RuleError(f"{where}: `outcome` must be one of {list(OUTCOMES)}, got {outcome!r}")
     try:
-        when = parse_condition(raw["when"], facts, {k: p.value for k, p in params.items()}, "when")
+        when = parse_condition(raw["when"], facts, {k: p.latest for k, p in params.items()}, "when")
     except ConditionError as exc:
         raise RuleError(f"{where}: {exc}") from None
     obligations = _obligations(raw.get("obligations"), where)
@@ -385,8 +520,33 @@ def _obligations(raw, where: str) -> tuple[Obligation, ...]:
     return tuple(out)
 
 
+def rule_files(directory: Path) -> list[Path]:
+    """The rule files of `directory` in rule order: as listed by `rule_files` in index.yaml, or, without
+    an index, every non-reserved *.yaml in name order. A rule file the index leaves out, or an index
+    entry that is no rule file, is a RuleError."""
+    present = sorted(p for p in directory.glob("*.yaml") if p.name not in RESERVED_FILES)
+    index = directory / INDEX_FILE
+    if not index.exists():
+        return present
+    listed = _read(index).get("rule_files")
+    if not isinstance(listed, list) or not listed or not all(isinstance(n, str) for n in listed):
+        raise RuleError(f"{index}: `rule_files` 须为规则文件名列表 / `rule_files` must be a list of rule file names")
+    for name in listed:
+        if name in RESERVED_FILES or Path(name).name != name or not name.endswith(".yaml"):
+            raise RuleError(f"{index}: `{name}` 不是规则文件名 / `{name}` is not a rule file name (topic.yaml)")
+        if not (directory / name).is_file():
+            raise RuleError(f"{index}: 规则文件 {name} 不存在 / rule file {name} does not exist")
+        if listed.count(name) > 1:
+            raise RuleError(f"{index}: 规则文件 {name} 列出两次 / rule file {name} is listed twice")
+    unlisted = [p.name for p in present if p.name not in listed]
+    if unlisted:
+        raise RuleError(f"{index}: 规则文件 {unlisted} 未列入 rule_files / rule file(s) {unlisted} are not "
+                        "listed in `rule_files` (the list sets the rule order)")
+    return [directory / name for name in listed]
+
+
 def load_rules(rules_dir: Path | str | None = None) -> RuleSet:
-    """Load a rules directory (default: this repository's `rules/`); rule files in name order."""
+    """Load a rules directory (default: this repository's `rules/`); rule files in index.yaml order."""
     directory = Path(rules_dir) if rules_dir is not None else RULES_DIR
     facts = load_facts(directory / "facts.yaml")
     try:
@@ -397,9 +557,8 @@ def load_rules(rules_dir: Path | str | None = None) -> RuleSet:
     params = load_parameters(directory / "parameters.yaml")
     rules: list[Rule] = []
     seen: dict[str, str] = {}
-    for path in sorted(directory.glob("*.yaml")):
-        if path.name in RESERVED_FILES:
-            continue
+    files = rule_files(directory)
+    for path in files:
         raw = _read(path).get("rules")
         if not isinstance(raw, list):
             raise RuleError(f"{path}: expected `rules:` with a list of rules")
@@ -411,4 +570,4 @@ def load_rules(rules_dir: Path | str | None = None) -> RuleSet:
             rules.append(rule)
     if not rules:
         raise RuleError(f"{directory}: no rule files (*.yaml with `rules:`)")
-    return RuleSet(rules, params, facts, sectors, directory)
+    return RuleSet(rules, params, facts, sectors, directory, tuple(files))

@@ -11,6 +11,13 @@ sector categories are derived from `sector`. `null` makes a fact unknown.
           fired: [high_pollution_outside_park]
           not_fired: [redline_development]      # evaluated and False
           undecided: []                         # optional: rules that must be <NA>; [] = none may be
+
+Pairing: the cases of the rules in `rules/<topic>.yaml` live in `rules/tests/<topic>.yaml`, the file of
+the same name. coverage_gaps (and so `zoning rules test`) fails when a rule file has no test file of its
+name, when a test file has no rule file of its name, and when a rule has no case in its own topic's test
+file where it fires, or none where it does not (cases elsewhere may name it, but do not count). This is
+a failed check rather than a load error: screening needs no cases, and a rulebook copied without its
+tests/ folder still loads.
 """
 
 from __future__ import annotations
@@ -161,16 +168,42 @@ def run_rule_tests(rules_dir: Path | str | None = None, rules: RuleSet | None = 
     return results
 
 
+def paired_test_file(rule_file: Path | str, rules: RuleSet) -> Path:
+    """The test file paired with a rule file: `rules/<topic>.yaml` -> `rules/tests/<topic>.yaml`."""
+    return rules.directory / "tests" / Path(rule_file).name
+
+
+def pairing_problems(rules: RuleSet) -> list[str]:
+    """Rule files without a same-named test file, and test files without a same-named rule file."""
+    problems = []
+    topics = {path.name for path in rules.files}
+    for path in rules.files:
+        if not paired_test_file(path, rules).is_file():
+            problems.append(f"{path}: 规则文件没有同名测试文件 tests/{path.name} / "
+                            f"rule file has no test file tests/{path.name} of the same name")
+    for path in sorted((rules.directory / "tests").glob("*.yaml")):
+        if path.name not in topics:
+            problems.append(f"{path}: 测试文件没有同名规则文件 {path.name}（其规则在别的文件中）/ "
+                            f"test file has no rule file {path.name} of the same name (its rules live in "
+                            f"another file: rename it after the rule file it tests)")
+    return problems
+
+
 def coverage_gaps(rules_dir: Path | str | None = None, rules: RuleSet | None = None) -> list[str]:
-    """Rules without a case that expects them to fire, or without one that expects them not to."""
+    """Pairing problems, then rules without a case in their own topic's test file that expects them to
+    fire, or without one there that expects them not to."""
     rules = rules or load_rules(rules_dir)
     cases = load_cases(rules=rules)
-    fires = {i for c in cases for i in c.expect.get("fired", []) or []}
-    quiet = {i for c in cases for i in c.expect.get("not_fired", []) or []}
-    gaps = []
+    fires: dict[str, set[str]] = {}
+    quiet: dict[str, set[str]] = {}
+    for case in cases:
+        fires.setdefault(Path(case.file).name, set()).update(case.expect.get("fired", []) or [])
+        quiet.setdefault(Path(case.file).name, set()).update(case.expect.get("not_fired", []) or [])
+    gaps = pairing_problems(rules)
     for rule in rules.rules:
-        if rule.id not in fires:
-            gaps.append(f"{rule.file}: rule {rule.id} has no test case where it fires")
-        if rule.id not in quiet:
-            gaps.append(f"{rule.file}: rule {rule.id} has no test case where it does not fire")
+        topic = Path(rule.file).name
+        if rule.id not in fires.get(topic, ()):
+            gaps.append(f"{rule.file}: rule {rule.id} has no test case in tests/{topic} where it fires")
+        if rule.id not in quiet.get(topic, ()):
+            gaps.append(f"{rule.file}: rule {rule.id} has no test case in tests/{topic} where it does not fire")
     return gaps

@@ -24,7 +24,7 @@ from zoning.data import default_catalog, default_rules
 from zoning.facts import cap_distances, check_max_distance, compute_facts
 from zoning.layers import ZoningLayers, load_layers
 
-from .admission import LIST_COLUMNS, apply_admission
+from .admission import LIST_COLUMNS, admission_lists, apply_admission, unit_table
 from .decide import DECISION_ZH, decide
 from .projects import ASSUMED_NOTICE, ProjectList, read_projects, resolve_columns, standardize
 from .rules import RuleSet, load_rules
@@ -109,7 +109,8 @@ def screen(projects, layers: ZoningLayers | str | os.PathLike | None = None,
     step("rules")
     decisions = decide(facts, rules, as_of=as_of)
     step("admission lists")
-    decisions = apply_admission(decisions, facts, layers, rules, as_of=as_of)
+    decisions = apply_admission(decisions, facts, admission_lists(layers, rules.sectors), unit_table(layers),
+                                as_of=as_of)
     step("results")
     results = _assemble(projects, cap_distances(facts, cap), decisions, rules, layers)
     results.attrs["provenance"] = provenance(projects, layers, rules, as_of=as_of, tolerance_m2=tolerance_m2,

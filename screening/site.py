@@ -24,6 +24,7 @@ import pandas as pd
 from zoning.data import default_catalog, default_rules
 from zoning.facts import DISTANCE_FACTS, check_max_distance
 from zoning.layers import ZoningLayers, load_layers
+from zoning.metric import METRES_PER_DEGREE, METRES_PER_DEGREE_LAT_MIN
 
 from .projects import ProjectList, standardize
 from .rules import RuleSet, load_rules
@@ -63,8 +64,8 @@ def site_bbox(geoms: gpd.GeoSeries, margin_m: float) -> tuple[float, float, floa
     if not math.isfinite(margin_m) or geoms.isna().all() or geoms.is_empty.all():
         return None
     minx, miny, maxx, maxy = geoms.total_bounds
-    dlat = margin_m / 110_574.0
-    dlon = margin_m / (111_320.0 * math.cos(math.radians(max(abs(miny), abs(maxy)))))
+    dlat = margin_m / METRES_PER_DEGREE_LAT_MIN
+    dlon = margin_m / (METRES_PER_DEGREE * math.cos(math.radians(max(abs(miny), abs(maxy)))))
     return (minx - dlon, miny - dlat, maxx + dlon, maxy + dlat)
 
 

@@ -306,3 +306,54 @@ def test_lists_check_cli(tmp_path, world_catalog):
                                        str(write_list(tmp_path, "bad.csv", bad, world_catalog))])
     assert failed.exit_code != 0
     assert "bad.csv row 2, column 单元编码: unknown unit code 'ZH999'" in failed.output
+
+
+def _unit_bbox() -> tuple[float, float, float, float]:
+    """A lon/lat box inside unit ZH001 (and district 测试区) only."""
+    (x0, y0), (x1, y1) = world.lonlat(500, 9500), world.lonlat(1500, 10500)
+    return (min(x0, x1), min(y0, y1), max(x0, x1), max(y0, y1))
+
+
+def test_screen_opens_no_layer_file_for_the_lists(tmp_path, world_catalog, rules, monkeypatch):
+    """Units and districts come from the layers as loaded: screening re-reads no layer file (it used to
+    read the unit and district files again, with pyogrio, on every list load)."""
+    import pyogrio
+
+    layers = load_layers(write_list(tmp_path, "清单.csv", WORLD_ROWS, world_catalog))
+    real, calls = pyogrio.read_dataframe, []
+    monkeypatch.setattr(pyogrio, "read_dataframe", lambda *a, **kw: calls.append(a) or real(*a, **kw))
+    results = screen(read_projects(world_sites(tmp_path)), layers, rules, as_of=dt.date(2026, 11, 26))
+    assert calls == []
+    assert list_ids(results.set_index("id").loc["s2", "rule_ids"]) == {"W1"}
+
+
+def test_lists_are_loaded_once_per_file_version(tmp_path, world_catalog, rules):
+    catalog = write_list(tmp_path, "清单.csv", WORLD_ROWS, world_catalog)
+    layers = load_layers(catalog)
+    first = admission_lists(layers, rules.sectors)
+    assert admission_lists(layers, rules.sectors) is first
+    pd.DataFrame(WORLD_ROWS[:3], columns=HEADERS).to_csv(tmp_path / "清单.csv", index=False, encoding="gbk")
+    again = admission_lists(layers, rules.sectors)
+    assert again is not first and list(again.rows["id"]) == ["W1", "W2", "W3"]
+
+
+def test_a_load_near_one_site_still_knows_every_unit(tmp_path, world_catalog, rules):
+    layers = load_layers(write_list(tmp_path, "清单.csv", WORLD_ROWS, world_catalog), bbox=_unit_bbox())
+    assert list(layers.frame("control_unit")["id"]) == ["ZH001"]
+    assert list(layers.attributes("control_unit", ("id", "district"))["id"]) == ["ZH001", "ZH002", "ZH003"]
+    assert list(layers.attributes("district", ("id", "name"))["name"]) == ["测试区", "测试县"]
+    lst = admission_lists(layers, rules.sectors)  # W2 names ZH002, W8 ZH003: far from the box, yet known
+    assert set(lst.units["unit"]) == {"ZH001", "ZH002", "ZH003"}
+    assert set(lst.areas.loc[lst.areas["district"] != "*", "district"]) == {"测试县"}
+
+
+def test_the_list_columns_are_checked_by_screening_not_by_the_catalog(tmp_path, world_catalog, rules):
+    from zoning.catalog import read_catalog
+    from zoning.errors import CatalogError
+
+    catalog = write_list(tmp_path, "清单.csv", WORLD_ROWS, world_catalog)
+    catalog.write_text(catalog.read_text(encoding="utf-8") + 'colour = "颜色"\n', encoding="utf-8")
+    entry = read_catalog(catalog).by_role("admission_list")[0]  # zoning keeps the entry as it is
+    assert entry.fields["colour"] == "颜色"
+    with pytest.raises(CatalogError, match=r"\[layer.fields\] has unknown name\(s\) colour; for role admission_list"):
+        admission_lists(load_layers(catalog), rules.sectors)

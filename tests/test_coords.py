@@ -1,4 +1,4 @@
-"""Tests for zoning.coords: typed angles, GCJ-02 / BD-09, geometry text and Gauss-Krüger x/y."""
+"""Tests for the zoning.coords package: typed angles, GCJ-02 / BD-09, geometry text and Gauss-Krüger x/y."""
 
 import math
 
@@ -206,7 +206,7 @@ def test_parse_lonlat_columns_numeric_input_skips_the_text_parser(monkeypatch):
     def refuse(*args, **kwargs):
         raise AssertionError("numeric input must not go through the regex parser")
 
-    monkeypatch.setattr(coords, "_parse_angle_text", refuse)
+    monkeypatch.setattr(coords.notation, "_parse_angle_text", refuse)
     lon, lat = chongqing_points(10_000)
     out = parse_lonlat_columns(pd.Series(lon.astype(str)), pd.Series(lat))
     np.testing.assert_allclose(out["lon"], lon)
@@ -494,13 +494,13 @@ def test_xy_unreadable_crs_raises():
 
 def test_xy_is_grouped_per_crs_not_per_row(monkeypatch):
     calls = []
-    real = coords._to_storage
+    real = coords.gk._to_storage
 
     def counting(crs):
         calls.append(crs)
         return real(crs)
 
-    monkeypatch.setattr(coords, "_to_storage", counting)
+    monkeypatch.setattr(coords.gk, "_to_storage", counting)
     rng = np.random.default_rng(7)
     x = rng.uniform(300_000, 600_000, 1000)
     y = rng.uniform(3_150_000, 3_550_000, 1000)
@@ -508,3 +508,69 @@ def test_xy_is_grouped_per_crs_not_per_row(monkeypatch):
     out = xy_to_lonlat(pd.Series(x), pd.Series(y), "EPSG:4545")
     assert (out["error"] == "").all()
     assert len(calls) == 2
+
+
+# ---------------------------------------------------------------------------------------------------
+# One home each (issue 12): the CRS parser, the swapped-lon/lat detector, GK handling
+# ---------------------------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("text", ["EPSG:4545", "4545", 4545, "epsg:4545", "CGCS2000 / 3-degree GK CM 108E",
+                                  "CGCS2000 / 3-degree Gauss-Kruger CM 108E"])
+def test_parse_crs_reads_what_people_write(text):
+    assert coords.parse_crs(text).to_epsg() == 4545
+
+
+@pytest.mark.parametrize("blank", [None, "", "  ", float("nan")])
+def test_parse_crs_blank_is_not_given(blank):
+    assert coords.parse_crs(blank) is None
+
+
+def test_parse_crs_refuses_unknown_text_in_both_languages():
+    with pytest.raises(CoordinateError, match="无法识别坐标参照系 'EPSG:99999' / cannot read CRS"):
+        coords.parse_crs("EPSG:99999")
+
+
+def test_project_reader_uses_the_one_crs_parser():
+    from screening.projects import ProjectFileError, standardize
+
+    frame = pd.DataFrame({"X": ["359474.1"], "Y": ["3272217.3"]})
+    assert standardize(frame, crs="4545").geometry.x.round(2).tolist() == [106.55]
+    with pytest.raises(ProjectFileError, match="无法识别坐标参照系.*EPSG:4545 \\(CGCS2000 3° GK, CM 108°E\\)"):
+        standardize(frame, crs="EPSG:99999")
+
+
+def test_one_swap_detector_matches_both_former_rules():
+    """looks_swapped on the globe is parse_lonlat_columns' former range rule; on China's box, the WKT rule."""
+    rng = np.random.default_rng(12)
+    x, y = rng.uniform(-200, 200, 20_000), rng.uniform(-200, 200, 20_000)
+    x[:50], y[:50] = 29.56, 106.55
+    former_range = (np.abs(y) > 90) & (np.abs(y) <= 180) & (np.abs(x) <= 90)
+    assert (coords.looks_swapped(np.column_stack([x, y])) == former_range).all()
+    x0, y0 = rng.uniform(-10, 150, x.size), rng.uniform(-10, 150, y.size)
+    b = np.column_stack([x0, y0, x0 + rng.uniform(0, 3, x.size), y0 + rng.uniform(0, 3, y.size)])
+    b[::7] = np.nan  # missing geometries
+    west, south, east, north = coords.CHINA_BOUNDS
+    with np.errstate(invalid="ignore"):
+        former_wkt = (b[:, 0] >= south) & (b[:, 2] <= north) & (b[:, 1] >= west) & (b[:, 3] <= east)
+    assert former_wkt.any()
+    assert (coords.looks_swapped(b, box=coords.CHINA_BOUNDS) == former_wkt).all()
+
+
+def test_gk_has_one_home():
+    import zoning.gk
+    from zoning.coords import fix_gk_prefix, gk as gk_module
+
+    assert zoning.gk.fix_gk_prefix is fix_gk_prefix is gk_module.fix_gk_prefix
+    crs, note = fix_gk_prefix(gk_zone_crs(36, prefixed=False), np.array([36_359_474.0, 3.2e6, 36_400_000.0, 3.3e6]))
+    assert crs.to_epsg() == 4524 and "zone prefix 36" in note
+
+
+def test_metres_per_degree_has_one_home():
+    import maps.simplify
+    import screening.site
+    from zoning.metric import METRES_PER_DEGREE, METRES_PER_DEGREE_LAT_MIN
+
+    assert maps.simplify.METRES_PER_DEGREE is METRES_PER_DEGREE
+    assert screening.site.METRES_PER_DEGREE_LAT_MIN == METRES_PER_DEGREE_LAT_MIN == 110_574.0
+    assert METRES_PER_DEGREE == pytest.approx(2 * np.pi * 6_378_137.0 / 360, abs=1)

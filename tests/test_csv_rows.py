@@ -9,7 +9,8 @@ import codecs
 import numpy as np
 import pytest
 
-from screening.projects import ProjectFileError, _parse_records, read_projects
+from screening.projects import ProjectFileError, read_projects
+from screening.projects.csvfile import _parse_records
 
 HEADER = "项目编号,项目名称,行业代码,建设性质,经度,纬度"
 

@@ -162,7 +162,7 @@ def test_data_rule_may_not_carry_dates(tmp_path):
     import shutil
 
     shutil.copytree(load_rules().directory, tmp_path / "rules", ignore=shutil.ignore_patterns("tests"))
-    path = tmp_path / "rules" / "baseline.yaml"
+    path = tmp_path / "rules" / "data.yaml"
     head = "  - id: sector_unknown\n    kind: data\n"
     path.write_text(path.read_text(encoding="utf-8").replace(head, head + "    effective: 2023-08-18\n"),
                     encoding="utf-8")

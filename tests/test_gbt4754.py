@@ -4,6 +4,7 @@ import pandas as pd
 import pytest
 
 from screening.sectors import DEFAULT_TABLE, RULES_DIR, SectorError, load_class_table, load_sectors
+from zoning.yamlio import read_yaml
 
 TABLE = load_class_table()
 CAT = load_sectors()
@@ -113,7 +114,7 @@ def test_a_broken_table_is_refused(tmp_path):
 def test_names_in_sectors_yaml_are_refused(tmp_path):
     import yaml
 
-    data = yaml.safe_load((RULES_DIR / "sectors.yaml").read_text(encoding="utf-8"))
+    data = read_yaml(RULES_DIR / "sectors.yaml")
     data["classes"] = {"3011": "水泥制造"}
     path = tmp_path / "sectors.yaml"
     path.write_text(yaml.safe_dump(data, allow_unicode=True), encoding="utf-8")

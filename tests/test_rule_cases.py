@@ -43,9 +43,12 @@ def test_coverage_check_catches_a_rule_without_cases(tmp_path):
         "    outcome: note\n"
         "    reason_zh: 额外\n"
         "    reason_en: extra\n", encoding="utf-8")
+    with (d / "index.yaml").open("a", encoding="utf-8") as index:
+        index.write("  - extra.yaml\n")
     gaps = coverage_gaps(d)
-    assert any("extra_rule has no test case where it fires" in g for g in gaps)
-    assert any("extra_rule has no test case where it does not fire" in g for g in gaps)
+    assert any("extra_rule has no test case in tests/extra.yaml where it fires" in g for g in gaps)
+    assert any("extra_rule has no test case in tests/extra.yaml where it does not fire" in g for g in gaps)
+    assert any("rule file has no test file tests/extra.yaml" in g for g in gaps)
 
 
 def test_a_wrong_expectation_fails(tmp_path):

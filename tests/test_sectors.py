@@ -8,6 +8,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from screening.sectors import SectorError, load_sectors, normalize_code
+from zoning.yamlio import read_yaml
 
 CAT = load_sectors()
 
@@ -124,7 +125,7 @@ def _write(tmp_path, data):
 
 def _data():
     from screening.sectors import RULES_DIR
-    return yaml.safe_load((RULES_DIR / "sectors.yaml").read_text(encoding="utf-8"))
+    return read_yaml(RULES_DIR / "sectors.yaml")
 
 
 def test_category_without_source_is_an_error(tmp_path):

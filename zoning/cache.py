@@ -20,10 +20,12 @@ from pyproj import CRS
 
 from .catalog import RASTER_ROLES, TABLE_ROLES, Catalog, read_catalog
 from .errors import ZoningError
-from .vector import LayerReport
+from .report import LayerReport
+from .sources import read_sources
 
-FORMAT = "zoning-cache-5"  # 5: layer faults (no CRS, empty, off coverage) refused; ids from FIDs
-PIECE_ROLES = {"redline", "river"}  # roles whose nearest distances are queried  # bump when what is cached changes meaning
+#: bump when what is cached changes meaning; 5: layer faults (no CRS, empty, off coverage) refused; ids from FIDs
+FORMAT = "zoning-cache-5"
+PIECE_ROLES = {"redline", "river"}  # roles whose nearest distances are queried
 
 
 def _source_files(path: str) -> list[Path]:
@@ -62,15 +64,13 @@ def cache_path(catalog: Catalog) -> Path:
 
 def prepare(catalog_path: str | Path) -> Path:
     """Load the catalog's layers from their sources and write the cache; returns its folder."""
-    from .layers import load_layers  # layers imports this module
-
     catalog = read_catalog(catalog_path)
     live = [spec.where for spec in catalog.layers if spec.is_database]
     if live:
         raise ZoningError(f"{catalog.path.name}: PostGIS layers are read live and cannot be cached, since a "
                           f"changed table would not change the cache key ({'; '.join(live)}); "
                           "prepare a catalog of file sources instead")
-    layers = load_layers(catalog_path, use_cache=False)
+    layers = read_sources(catalog)
     target = cache_path(catalog)
     tmp = target.with_name(target.name + ".tmp")
     shutil.rmtree(tmp, ignore_errors=True)

@@ -45,8 +45,6 @@ ROLE_FIELDS: dict[str, tuple[tuple[str, ...], tuple[str, ...]]] = {
     "urban_area": ((), ("id", "name")),
     "district": ((), ("id", "name")),
     "air_quality": ((), ()),
-    "admission_list": (("dimension", "text"), ("id", "scope_unit", "scope_category", "scope_district", "sectors",
-                                               "construction", "effect", "source", "edition", "valid_from")),
 }
 
 #: Allowed values of the coded fields after mapping.
@@ -63,8 +61,13 @@ DERIVED_FIELDS = ("id", "name")
 BOOLEAN_FIELDS = {"compliant"}
 
 RASTER_ROLES = {"air_quality"}
+#: Roles of tables, not layers: zoning keeps their entries as they are (path, layer, version, source, fields,
+#: values) and reads nothing of them; their own package knows and checks their columns (admission lists:
+#: screening.admission.schema).
 TABLE_ROLES = {"admission_list"}
-VECTOR_ROLES = set(ROLE_FIELDS) - RASTER_ROLES - TABLE_ROLES
+VECTOR_ROLES = set(ROLE_FIELDS) - RASTER_ROLES
+#: every role a `[[layer]]` entry may name
+ROLES = (*ROLE_FIELDS, *sorted(TABLE_ROLES))
 
 _KNOWN_KEYS = {
     "role", "path", "layer", "crs", "encoding", "fields", "values", "version", "valid_from",
@@ -161,8 +164,8 @@ def _spec(entry: dict[str, Any], catalog: Path, line: int) -> LayerSpec:
     if unknown:
         raise CatalogError(f"{where}: unknown key(s) {', '.join(unknown)}; allowed: {', '.join(sorted(_KNOWN_KEYS))}")
     role = entry.get("role")
-    if role not in ROLE_FIELDS:
-        raise CatalogError(f"{where}: unknown role {role!r}; use one of {', '.join(ROLE_FIELDS)}")
+    if role not in ROLES:
+        raise CatalogError(f"{where}: unknown role {role!r}; use one of {', '.join(ROLES)}")
     raw_path = entry.get("path")
     if not raw_path or not isinstance(raw_path, str):
         raise CatalogError(f"{where} (role {role}): missing 'path' — the file (or postgresql:// URL) of the layer")
@@ -255,20 +258,28 @@ def _date_str(value: Any, where: str) -> str | None:
 
 
 def _check_fields(spec: LayerSpec) -> None:
+    """Field names of a layer entry against its role's; a table entry's are checked by its own package."""
+    if spec.role in TABLE_ROLES:
+        return
     required, optional = ROLE_FIELDS[spec.role]
     allowed = set(required) | set(optional)
-    if spec.role in VECTOR_ROLES | TABLE_ROLES:
-        extra = sorted(set(spec.fields) - allowed)
-        if extra:
-            raise CatalogError(
-                f"{spec.where}: [layer.fields] has unknown name(s) {', '.join(extra)}; "
-                f"for role {spec.role} use {', '.join(sorted(allowed))}"
-            )
-        for coded in spec.values:
-            if coded not in allowed:
-                raise CatalogError(f"{spec.where}: [layer.values.{coded}] maps a field role {spec.role} does not have")
+    if spec.role in VECTOR_ROLES:
+        check_mapped_fields(spec, allowed)
     if spec.role in RASTER_ROLES and not spec.pollutant:
         raise CatalogError(f"{spec.where}: an air_quality raster needs pollutant = \"PM2.5\" (or PM10, NO2, SO2, O3)")
+
+
+def check_mapped_fields(spec: LayerSpec, allowed: set[str]) -> None:
+    """CatalogError when an entry's [layer.fields] or [layer.values] name a field outside `allowed`."""
+    extra = sorted(set(spec.fields) - allowed)
+    if extra:
+        raise CatalogError(
+            f"{spec.where}: [layer.fields] has unknown name(s) {', '.join(extra)}; "
+            f"for role {spec.role} use {', '.join(sorted(allowed))}"
+        )
+    for coded in spec.values:
+        if coded not in allowed:
+            raise CatalogError(f"{spec.where}: [layer.values.{coded}] maps a field role {spec.role} does not have")
 
 
 def source_field(spec: LayerSpec, ours: str) -> str:

@@ -53,7 +53,7 @@ def _folder(package: str, marker: str) -> Path:
 
 
 def rules_dir() -> Path:
-    """The shipped rules folder (facts.yaml, sectors.yaml, baseline.yaml, tests/, templates/)."""
+    """The shipped rules folder (facts.yaml, sectors.yaml, the topic rule files, tests/, templates/)."""
     return _folder("screening.rulebook", "facts.yaml")
 
 

@@ -11,6 +11,16 @@ import math
 
 from pyproj import CRS
 
+__all__ = ["METRES_PER_DEGREE", "METRES_PER_DEGREE_LAT_MIN", "metric_crs", "max_span_deg"]
+
+#: Metres in one degree of arc on the equator (GRS80: 2π · 6 378 137 m / 360 = 111 319.5 m, rounded up):
+#: a degree of longitude is this times cos(latitude). The one home of this constant (quick degree margins
+#: around sites and map views); distances themselves are measured in metric_crs().
+METRES_PER_DEGREE = 111_320.0
+#: Metres in one degree of latitude at the equator, the shortest anywhere (GRS80 meridian arc): dividing a
+#: margin in metres by it gives a latitude margin that is never too small.
+METRES_PER_DEGREE_LAT_MIN = 110_574.0
+
 
 def metric_crs(bounds: tuple[float, float, float, float]) -> CRS:
     """LAEA CRS centred on lon/lat bounds (minx, miny, maxx, maxy), centre rounded to 0.01° so it is stable.

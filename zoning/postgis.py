@@ -14,10 +14,10 @@ from pyproj import CRS
 from pyproj.exceptions import CRSError
 
 from .errors import LayerError
+from .report import LayerReport
 
 if TYPE_CHECKING:  # pragma: no cover
     from .catalog import LayerSpec
-    from .vector import LayerReport
 
 EXTRA_HINT = "pip install 'zoning-screen[postgis]'"
 

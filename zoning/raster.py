@@ -12,7 +12,8 @@ from pyproj import CRS, Transformer
 from .catalog import LayerSpec
 from .errors import LayerError
 from .overlay import representative_points
-from .vector import LayerReport, check_in_china
+from .report import LayerReport
+from .vector import check_in_china
 
 #: above this many candidate cells, polygon statistics are taken on the polygon's representative point
 _MAX_CELLS = 50_000_000

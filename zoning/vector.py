@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from contextlib import contextmanager
-from dataclasses import dataclass, field, replace
+from dataclasses import replace
 from pathlib import Path
 from typing import Any, Iterator
 
@@ -20,7 +20,9 @@ from .catalog import BOOLEAN_FIELDS, DERIVED_FIELDS, ROLE_FIELDS, VOCABULARY, La
 from .encoding import shapefile_encoding
 from .errors import LayerError
 from .gk import fix_gk_prefix
+from .postgis import read_table
 from .repair import repair
+from .report import LayerReport
 from .reproject import to_storage
 
 _TRUE = {"true", "1", "yes", "y", "是", "合规", "t"}
@@ -33,33 +35,6 @@ _LINEAR = (1, 2, 5)        # LineString, LinearRing, MultiLineString
 _COLLECTION = 7
 _TYPE_NAMES = {0: "Point", 1: "LineString", 2: "LinearRing", 3: "Polygon", 4: "MultiPoint", 5: "MultiLineString",
                6: "MultiPolygon", 7: "GeometryCollection"}
-
-
-@dataclass
-class LayerReport:
-    """What loading one layer found: the facts `zoning layers check` prints."""
-
-    role: str
-    where: str
-    source: str
-    layer: str | None = None
-    crs: str = ""
-    encoding: str = ""
-    features: int = 0
-    vertices: int = 0
-    extent: tuple[float, float, float, float] | None = None
-    repaired: list[str] = field(default_factory=list)
-    dropped: list[str] = field(default_factory=list)
-    notes: list[str] = field(default_factory=list)
-    problems: list[str] = field(default_factory=list)
-    version: str | None = None
-    valid_from: str | None = None
-    issued_by: str | None = None
-    failed: bool = False
-    #: the layer has no features and the catalog allows that (`allow_empty = true`)
-    allowed_empty: bool = False
-    #: extent (EPSG:4490) of the whole source when only the features near a site were read
-    full_extent: tuple[float, float, float, float] | None = None
 
 
 def read_vector(spec: LayerSpec, bbox: tuple[float, float, float, float] | None = None
@@ -202,9 +177,7 @@ def _read(spec: LayerSpec, report: LayerReport, bbox=None) -> gpd.GeoDataFrame:
 
 
 def _read_database(spec: LayerSpec, report: LayerReport, bbox=None) -> gpd.GeoDataFrame:
-    """A PostGIS table's rows; SQLAlchemy and psycopg are imported only here, when a catalog needs them."""
-    from .postgis import read_table
-
+    """A PostGIS table's rows (SQLAlchemy and psycopg are imported by zoning.postgis only when a catalog needs them)."""
     return read_table(spec, report, bbox)
 
 

@@ -13,8 +13,7 @@ from zoning.errors import ZoningError
 from zoning.layers import ZoningLayers
 from zoning.vector import read_vector
 
-from ..admission import admission_lists, unit_table
-from ..admission_load import ANY, DIMENSIONS
+from ..admission import ANY, DIMENSIONS, admission_lists, unit_table
 from ..rules import RuleError, load_rules
 from .options import catalog_option, rules_option
 

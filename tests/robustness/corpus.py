@@ -420,7 +420,7 @@ def _forged_bomb(path: Path, payload: bytes) -> None:
     import struct
 
     with zipfile.ZipFile(path, "w", zipfile.ZIP_DEFLATED) as zf:
-        zf.writestr("projects.geojson", payload)
+        zf.writestr(_member("projects.geojson"), payload)
     data = bytearray(path.read_bytes())
     local = data.find(b"PK\x03\x04")
     central = data.find(b"PK\x01\x02")
@@ -523,13 +523,21 @@ def build(folder: Path, seed: int = SEED) -> Corpus:
     located = [r for r in _rows(rng, "Z") if r.cls in ("sector_unknown", "construction_unknown", "duplicate_id",
                                                        "payload_text", "formula_text", "sector_malformed")]
     with zipfile.ZipFile(folder / "slip.zip", "w", zipfile.ZIP_DEFLATED) as zf:
-        zf.writestr("../../slip_evil.geojson", _geojson(located))
-        zf.writestr("../slip_evil.txt", b"zip-slip")
+        zf.writestr(_member("../../slip_evil.geojson"), _geojson(located))
+        zf.writestr(_member("../slip_evil.txt"), b"zip-slip")
     files["slip.zip"] = CorpusFile(folder / "slip.zip", located, may_refuse=True)
     bomb_rows = located[:20]
     with zipfile.ZipFile(folder / "bomb.zip", "w", zipfile.ZIP_DEFLATED) as zf:
-        zf.writestr("projects.geojson", _geojson(bomb_rows, padding=50 * 1024 * 1024))
+        zf.writestr(_member("projects.geojson"), _geojson(bomb_rows, padding=50 * 1024 * 1024))
     files["bomb.zip"] = CorpusFile(folder / "bomb.zip", bomb_rows)
     _forged_bomb(folder / "bomb_forged.zip", _geojson(bomb_rows, padding=50 * 1024 * 1024))
 
     return Corpus(folder=folder, files=files, catalogs=_catalogs(folder / "catalogs"))
+
+
+def _member(name: str) -> zipfile.ZipInfo:
+    """A zip entry with a fixed timestamp, so the same corpus gives the same archive bytes at any second
+    (zipfile.writestr stamps a bare name with the current time)."""
+    info = zipfile.ZipInfo(name, date_time=(2026, 1, 1, 0, 0, 0))
+    info.compress_type = zipfile.ZIP_DEFLATED
+    return info

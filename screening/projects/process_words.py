@@ -26,7 +26,6 @@ import pandas as pd
 import yaml
 
 from zoning.data import rules_dir
-
 from zoning.yamlio import read_yaml
 
 PROCESS_WORDS_FILE = "process_words.yaml"

@@ -13,12 +13,15 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
-from .admission_load import ANY, CONSTRUCTIONS, AdmissionList
+from zoning.separators import ITEM_SEPARATOR
+
+from .load import AdmissionList
+from .schema import ANY, CONSTRUCTIONS
 
 NO, YES, UNKNOWN = 0, 1, 2
 #: outcome codes of a fired (row, list row) pair and their severity (decide.SEVERITY numbers)
 ALLOWED, OBLIGATION, CONDITIONAL, REVIEW, PROHIBITED, EXCLUDED, CHECK = 1, 2, 3, 4, 5, 6, 7
-SEVERITY = np.array([0, 0, 0, 1, 2, 3, 3, 0], dtype=np.int8)
+OUTCOME_SEVERITY = np.array([0, 0, 0, 1, 2, 3, 3, 0], dtype=np.int8)
 PROJECT = ("sector", "sector_valid", "construction")
 _SIGNATURE = ("control_units", "district", *PROJECT)
 _DENSE_LIMIT = 50_000_000
@@ -61,7 +64,7 @@ def _not(a: np.ndarray) -> np.ndarray:
 
 def site_units(work: pd.DataFrame) -> pd.DataFrame:
     """(site, unit) for every unit a site is in (the `control_units` fact, ';'-joined; touching units are absent)."""
-    codes = work["control_units"].astype("string").fillna("").str.split(";").explode()
+    codes = work["control_units"].astype("string").fillna("").str.split(ITEM_SEPARATOR).explode()
     pairs = pd.DataFrame({"site": codes.index.to_numpy(), "unit": codes.to_numpy(dtype=object)})
     return pairs[pairs["unit"] != ""].reset_index(drop=True)
 

@@ -1,7 +1,8 @@
 """Read admission lists (生态环境准入清单) from XLSX/CSV through the catalog, validating every row.
 
-One row per requirement; the columns and words are documented in docs/admission_lists.md. Errors name
-the file, the spreadsheet row and the column, and are collected for the whole file before raising.
+One row per requirement; the columns and words are screening.admission.schema, documented in
+docs/admission_lists.md. Errors name the file, the spreadsheet row and the column, and are collected for
+the whole file before raising.
 """
 
 from __future__ import annotations
@@ -14,44 +15,13 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from zoning.catalog import ROLE_FIELDS, LayerSpec, source_field
+from zoning.catalog import LayerSpec, source_field
 from zoning.errors import ZoningError
+from zoning.separators import ITEM_SEPARATOR
 
-from .sectors import SectorCatalog, normalize_code
-
-REQUIRED, OPTIONAL = ROLE_FIELDS["admission_list"]
-SEPARATORS = r"[;；,，、\s]+"
-ANY = "*"
-#: our dimension -> (Chinese name, English name, accepted words)
-DIMENSIONS = {
-    "spatial": ("空间布局约束", "spatial layout", ("空间布局约束", "空间布局", "spatial", "spatial_layout")),
-    "emission": ("污染物排放管控", "emission control", ("污染物排放管控", "污染物排放", "排放管控", "emission")),
-    "risk": ("环境风险防控", "risk prevention", ("环境风险防控", "环境风险", "风险防控", "risk")),
-    "resource": ("资源开发效率要求", "resource efficiency",
-                 ("资源开发效率要求", "资源利用效率要求", "资源开发效率", "资源利用效率", "resource", "resources")),
-}
-EFFECT_WORDS = {
-    "prohibited": ("禁止", "禁止类", "prohibited", "prohibit"),
-    "restricted": ("限制", "限制类", "restricted", "restrict", "conditional"),
-    "allowed_only": ("仅允许", "只允许", "仅限", "allowed_only", "allowed-only", "only"),
-    "requirement": ("要求", "管控要求", "requirement", "required"),
-    "check": ("待核", "待核实", "未结构化", "check", ""),
-}
-CATEGORY_WORDS = {
-    "priority": ("优先保护单元", "优先保护", "priority"),
-    "key": ("重点管控单元", "重点管控", "key"),
-    "general": ("一般管控单元", "一般管控", "general"),
-    ANY: ("全部", "全部单元", "所有单元", "all", "*", ""),
-}
-CITY_WORDS = ("全市", "全域", "重庆市", "city", "*")
-ALL_SECTOR_WORDS = ("all", "全部", "全部行业", "所有行业", "所有", "不限", "*")
-CONSTRUCTION_WORDS = {
-    "new": ("新建", "new"), "expansion": ("扩建", "扩能", "expansion"),
-    "renovation": ("改建", "技改", "技术改造", "改造", "renovation"),
-    "relocation": ("迁建", "搬迁", "relocation"), "expansion;renovation": ("改扩建",),
-}
-CONSTRUCTIONS = ("new", "expansion", "renovation", "relocation")
-_EXCLUDE = re.compile(r"^(?:-|!|！|除|不含)\s*")
+from ..sectors import SectorCatalog, normalize_code
+from .schema import (ALL_SECTOR_WORDS, ANY, CATEGORY_WORDS, CELL_WORD_SPLIT, CITY_WORDS, CONSTRUCTION_WORDS,
+                     DIMENSIONS, EFFECT_WORDS, EXCLUDE_PREFIX, OPTIONAL, REQUIRED, check_entry, key)
 
 
 class AdmissionError(ZoningError):
@@ -73,11 +43,6 @@ class AdmissionList:
         return len(self.rows)
 
 
-def key(text) -> str:
-    """Compare words after NFKC, trimming and lower-casing (全角 digits, stray spaces, 'ALL')."""
-    return unicodedata.normalize("NFKC", str(text)).strip().lower()
-
-
 def _table(words: dict[str, tuple[str, ...]]) -> dict[str, str]:
     return {key(w): ours for ours, ws in words.items() for w in ws}
 
@@ -88,7 +53,7 @@ class _Sheet:
     def __init__(self, spec: LayerSpec):
         self.spec = spec
         self.name = Path(spec.path).name
-        raw = read_table(spec)
+        raw = read_cells(spec)
         self.headers: dict[str, str] = {}
         columns = {key(c): c for c in raw.columns}
         for ours in (*REQUIRED, *OPTIONAL):
@@ -119,18 +84,18 @@ class _Sheet:
     def tokens(self, ours: str) -> pd.DataFrame:
         """(row, word) for every word of a list cell, per-word [layer.values] applied (may give several)."""
         mapping = {key(k): v for k, v in self.spec.values.get(ours, {}).items()}
-        words = self.column(ours).str.split(SEPARATORS).explode()
+        words = self.column(ours).str.split(CELL_WORD_SPLIT).explode()
         words = words[words.fillna("") != ""]
         if mapping:
             def mapped(word: str) -> str:
-                excl = _EXCLUDE.match(word)
+                excl = EXCLUDE_PREFIX.match(word)
                 bare = word[excl.end():] if excl else word
                 target = mapping.get(key(bare))
                 if target is None:
                     return word
-                parts = target if isinstance(target, list) else re.split(SEPARATORS, str(target))
-                return ";".join(("-" if excl else "") + str(p) for p in parts if str(p))
-            words = words.map(mapped).str.split(";").explode()
+                parts = target if isinstance(target, list) else re.split(CELL_WORD_SPLIT, str(target))
+                return ITEM_SEPARATOR.join(("-" if excl else "") + str(p) for p in parts if str(p))
+            words = words.map(mapped).str.split(ITEM_SEPARATOR).explode()
         return pd.DataFrame({"row": words.index.to_numpy(), "word": words.to_numpy(dtype=object)})
 
     def error(self, rows, ours: str, message: str) -> None:
@@ -141,7 +106,7 @@ class _Sheet:
             self.errors.append((int(row), order, f"{self.name} row {row}, column {header}: {message}"))
 
 
-def read_table(spec: LayerSpec) -> pd.DataFrame:
+def read_cells(spec: LayerSpec) -> pd.DataFrame:
     """Every cell as text: XLSX (sheet `layer` or the first) or CSV (UTF-8 with or without BOM, else GB18030)."""
     path = Path(spec.path)
     suffix = path.suffix.lower()
@@ -179,7 +144,9 @@ class Context:
 
 
 def load_list(spec: LayerSpec, ctx: Context) -> AdmissionList:
-    """One catalog entry of role admission_list, validated; AdmissionError lists every bad cell."""
+    """One catalog entry of role admission_list, validated; CatalogError for a mapping our schema does not
+    have (schema.check_entry), AdmissionError listing every bad cell."""
+    check_entry(spec)
     sheet = _Sheet(spec)
     rows = _rows(sheet)
     units, areas = _scopes(sheet, ctx, rows)
@@ -319,7 +286,7 @@ def _sector_tokens(sheet: _Sheet, sectors: SectorCatalog, rows: pd.DataFrame) ->
 
 def _sector_word(word: str, sectors: SectorCatalog) -> tuple[list[str], bool]:
     """(token keys, exclude) of one sector word; no keys when it is not understood."""
-    excl = _EXCLUDE.match(word)
+    excl = EXCLUDE_PREFIX.match(word)
     bare = unicodedata.normalize("NFKC", word[excl.end():] if excl else word).strip()
     low = bare.lower()
     if low in ALL_SECTOR_WORDS:
@@ -352,7 +319,7 @@ def _construction(sheet: _Sheet, rows: pd.DataFrame) -> pd.DataFrame:
         sheet.error(words.loc[bad & ~check & (words["word"] == word), "row"], "construction",
                     f"unknown kind of construction {word!r} (expected 新建, 扩建, 改建, 迁建 or 全部); "
                     f"fix the cell or map it in [layer.values.construction]")
-    named = words.assign(construction=kinds.str.split(";"))[kinds.notna()].explode("construction")
+    named = words.assign(construction=kinds.str.split(ITEM_SEPARATOR))[kinds.notna()].explode("construction")
     open_rows = words.loc[every | (bad & check), "row"]
     named = named[~named["row"].isin(open_rows)]
     return named[["row", "construction"]].drop_duplicates().reset_index(drop=True)

@@ -1,6 +1,7 @@
-"""Admission lists (生态环境准入清单) in screening: load them from the catalog, match sites, merge decisions.
+"""Admission lists (生态环境准入清单) applied to decisions: the fired rows of each site joined into its columns.
 
-    >>> decisions = apply_admission(decide(facts, rules), facts, layers, rules)    # doctest: +SKIP
+    >>> lst = admission_lists(layers, rules.sectors)                                      # doctest: +SKIP
+    >>> decisions = apply_admission(decide(facts, rules), facts, lst, unit_table(layers))   # doctest: +SKIP
 
 Fired list rows join the decision like rules: severity max; `list:<id>` in rule_ids (rows that decide:
 prohibited, restricted, allowed-only violated) or undecided (unknown facts), their reasons and citations;
@@ -11,101 +12,24 @@ check in `requirements_to_check` ("[dimension] text [source]", " | ").
 from __future__ import annotations
 
 import datetime as dt
-from pathlib import Path
 
 import numpy as np
 import pandas as pd
-import pyogrio
 
-from zoning.catalog import source_field
-from zoning.encoding import shapefile_encoding
-from zoning.layers import ZoningLayers
-from zoning.vector import opened_source
+from zoning.separators import OUTPUT_SEPARATORS
 
-from .admission_load import DIMENSIONS, AdmissionError, AdmissionList, Context, combine, key, load_list
-from .admission_match import (CHECK, CONDITIONAL, EXCLUDED, OBLIGATION, PROHIBITED, REVIEW, SEVERITY, Fired,
-                              area_candidates, area_keys, evaluate, signatures, site_units, unit_candidates)
-from .decide import DECISION_ZH, DECISIONS
-from .decide import SEVERITY as DECISION_SEVERITY
-from .rules import RuleSet
-from .sectors import SectorCatalog
+from ..decide import DECISION_ZH, DECISIONS
+from ..decide import SEVERITY as DECISION_SEVERITY
+from .load import AdmissionList
+from .match import (CHECK, CONDITIONAL, EXCLUDED, OBLIGATION, OUTCOME_SEVERITY, PROHIBITED, REVIEW, Fired,
+                    area_candidates, area_keys, evaluate, signatures, site_units, unit_candidates)
+from .schema import DIMENSIONS
 
-__all__ = ["AdmissionError", "AdmissionList", "admission_lists", "apply_admission", "list_outcomes",
-           "merge_decisions", "unit_table", "LIST_COLUMNS"]
-
+#: the columns only admission lists write (after the decision columns they also join into)
 LIST_COLUMNS = ("list_requirements", "requirements_to_check")
-#: decision column -> separator, as screening.decide writes them
-_JOINED = {"rule_ids": ";", "reasons": " | ", "obligations": " | ", "citations": ";", "undecided": ";"}
-SEPARATORS = {**_JOINED, "list_requirements": " | ", "requirements_to_check": " | "}
-COLUMNS = tuple(SEPARATORS)
 _DIM_ORDER = {d: i for i, d in enumerate(DIMENSIONS)}
 #: python-backed strings: list texts make long cells, which pyarrow would re-encode at a high cost
 _TEXT = pd.StringDtype("python")
-
-
-def unit_table(layers: ZoningLayers) -> pd.DataFrame:
-    """unit, category, district of every control unit ('' district when the layer has none)."""
-    frame = layers.frame("control_unit")
-    if frame is None:
-        return pd.DataFrame({"unit": pd.Series(dtype=object), "category": pd.Series(dtype=object),
-                             "district": pd.Series(dtype=object)})
-    district = frame["district"] if "district" in frame else pd.Series("", index=frame.index)
-    return pd.DataFrame({"unit": frame["id"].astype(str).to_numpy(),
-                         "category": frame["category"].astype(str).to_numpy(),
-                         "district": district.fillna("").astype(str).to_numpy()}).drop_duplicates("unit")
-
-
-def _attributes(layers: ZoningLayers, role: str, fields: tuple[str, ...]) -> pd.DataFrame | None:
-    """Our fields of every feature of a role, read without geometry (a bbox-limited load misses far units)."""
-    specs = layers.catalog.by_role(role) if layers.catalog is not None else []
-    parts = []
-    try:
-        for entry in specs:
-            with opened_source(entry) as spec:
-                shp = Path(spec.path).suffix.lower() in (".shp", ".dbf")
-                encoding = spec.encoding or (shapefile_encoding(spec.path) if shp else None)
-                raw = pyogrio.read_dataframe(spec.path, layer=spec.layer, read_geometry=False,
-                                             **({"encoding": encoding} if encoding else {}))
-            lower = {str(c).lower(): c for c in raw.columns}
-            cols = {f: raw[lower[source_field(spec, f).lower()]] for f in fields
-                    if source_field(spec, f).lower() in lower}
-            parts.append(pd.DataFrame(cols).astype("string").fillna("").apply(lambda c: c.str.strip()))
-    except Exception:  # an unreadable source was already reported by load_layers; fall back to the frames
-        return None
-    return pd.concat(parts, ignore_index=True) if parts else None
-
-
-def context(layers: ZoningLayers, sectors: SectorCatalog) -> Context:
-    """Unit codes and accepted district spellings (unit districts, district names and codes), and sectors."""
-    units = unit_table(layers)
-    full = _attributes(layers, "control_unit", ("id", "district"))
-    if full is not None and "id" in full:
-        extra = full[~full["id"].isin(units["unit"])]
-        units = pd.concat([units, pd.DataFrame({"unit": extra["id"], "category": "",
-                                                "district": extra.get("district", "")})], ignore_index=True)
-    districts = {key(d): d for d in units["district"].unique() if d}
-    frame = _attributes(layers, "district", ("id", "name"))
-    if frame is None or not {"id", "name"} <= set(frame):
-        frame = layers.frame("district")
-    if frame is not None:
-        for code, name in zip(frame["id"].astype(str), frame["name"].astype(str)):
-            districts.setdefault(key(name), name)
-            districts.setdefault(key(code), districts[key(name)])
-    return Context(units, districts, sectors)
-
-
-def admission_lists(layers: ZoningLayers, sectors: SectorCatalog) -> AdmissionList | None:
-    """Every `role = "admission_list"` entry of the layers' catalog, loaded once per file version; None if none."""
-    specs = layers.catalog.by_role("admission_list") if layers.catalog is not None else []
-    if not specs:
-        return None
-    stamp = tuple((s.path, Path(s.path).stat().st_mtime_ns, Path(s.path).stat().st_size) for s in specs)
-    cache = layers.__dict__.setdefault("_admission_lists", {})
-    token = (stamp, str(sectors.path))
-    if token not in cache:
-        ctx = context(layers, sectors)
-        cache[token] = combine([load_list(spec, ctx) for spec in specs])
-    return cache[token]
 
 
 def _texts(lst: AdmissionList, fired: Fired) -> dict[str, np.ndarray]:
@@ -146,7 +70,7 @@ def _texts(lst: AdmissionList, fired: Fired) -> dict[str, np.ndarray]:
     out = {}
     for column, values in table.items():
         values = np.asarray(values, dtype=object)
-        glued = np.where(values != "", SEPARATORS[column] + values, "").astype(object)
+        glued = np.where(values != "", OUTPUT_SEPARATORS[column] + values, "").astype(object)
         out[column] = (values[back], glued[back])
     return out
 
@@ -176,10 +100,10 @@ def assemble(lst: AdmissionList, fired: Fired, n: int) -> tuple[np.ndarray, dict
     fired = Fired(*(getattr(fired, f)[order] for f in ("row", "req", "outcome", "sector_unknown",
                                                         "construction_unknown")))
     severity = np.full(n, -1, dtype=np.int8)
-    np.maximum.at(severity, fired.row, SEVERITY[fired.outcome])
+    np.maximum.at(severity, fired.row, OUTCOME_SEVERITY[fired.outcome])
     empty = np.array([], dtype=object)
-    texts = _texts(lst, fired) if len(fired.row) else {c: (empty, empty) for c in COLUMNS}
-    return severity, {c: _join(fired.row, texts[c], n, unique=c == "citations") for c in COLUMNS}
+    texts = _texts(lst, fired) if len(fired.row) else {c: (empty, empty) for c in OUTPUT_SEPARATORS}
+    return severity, {c: _join(fired.row, texts[c], n, unique=c == "citations") for c in OUTPUT_SEPARATORS}
 
 
 def _combos(pairs: pd.DataFrame, key: np.ndarray, n: int) -> tuple[np.ndarray, pd.DataFrame]:
@@ -215,7 +139,7 @@ def list_outcomes(facts: pd.DataFrame, lst: AdmissionList | None, units: pd.Data
     out = pd.DataFrame(index=facts.index)
     if lst is None or not len(lst) or n == 0 or "control_units" not in facts:
         out["severity"] = np.full(n, -1, dtype=np.int8)
-        for column in COLUMNS:
+        for column in OUTPUT_SEPARATORS:
             out[column] = pd.Series("", index=facts.index, dtype=object)
         return out
     day = as_of or dt.date.today()
@@ -232,14 +156,14 @@ def list_outcomes(facts: pd.DataFrame, lst: AdmissionList | None, units: pd.Data
         has = combo >= 0
         severity = np.where(has, np.maximum(severity, a_sev[np.maximum(combo, 0)]), severity)
         at = np.maximum(combo, 0)
-        for column in COLUMNS:
+        for column in OUTPUT_SEPARATORS:
             tail = a_strings[column]
-            glued = np.where(tail != "", SEPARATORS[column] + tail, "").astype(object)
+            glued = np.where(tail != "", OUTPUT_SEPARATORS[column] + tail, "").astype(object)
             head = strings[column]
             strings[column] = np.where(has & (head == ""), tail[at],
                                        np.where(has, head + glued[at], head)).astype(object)
     out["severity"] = severity[sig]
-    for column in COLUMNS:
+    for column in OUTPUT_SEPARATORS:
         out[column] = pd.Series(strings[column][sig], index=facts.index, dtype=object)
     return out
 
@@ -255,7 +179,7 @@ def merge_decisions(decisions: pd.DataFrame, lists: pd.DataFrame) -> pd.DataFram
     severity = np.maximum(base, lists["severity"].to_numpy())
     out["decision"] = pd.array(np.asarray(DECISIONS, dtype=object)[severity], dtype="string")
     out["decision_zh"] = out["decision"].map(DECISION_ZH).astype("string")
-    for column, sep in SEPARATORS.items():
+    for column, sep in OUTPUT_SEPARATORS.items():
         right = lists[column].fillna("")
         out[column] = _joined(out[column].fillna(""), right, sep) if column in out else \
             pd.array(right.to_numpy(dtype=object), dtype=_TEXT)
@@ -274,8 +198,8 @@ def _joined(left: pd.Series, right: pd.Series, sep: str):
     return pd.array(texts, dtype=_TEXT).take(inverse)
 
 
-def apply_admission(decisions: pd.DataFrame, facts: pd.DataFrame, layers: ZoningLayers, rules: RuleSet,
+def apply_admission(decisions: pd.DataFrame, facts: pd.DataFrame, lst: AdmissionList | None, units: pd.DataFrame,
                     as_of: dt.date | None = None) -> pd.DataFrame:
-    """The decision columns with the catalog's admission lists applied (unchanged, plus empty list columns, if none)."""
-    lst = admission_lists(layers, rules.sectors)
-    return merge_decisions(decisions, list_outcomes(facts, lst, unit_table(layers), as_of))
+    """The decision columns with the admission lists `lst` (screening.admission.lists) applied over the
+    control units `units` (unit_table); unchanged, plus empty list columns, when there are none."""
+    return merge_decisions(decisions, list_outcomes(facts, lst, units, as_of))
