@@ -558,10 +558,12 @@ def test_one_swap_detector_matches_both_former_rules():
 
 
 def test_gk_has_one_home():
-    import zoning.gk
+    import importlib.util
+
     from zoning.coords import fix_gk_prefix, gk as gk_module
 
-    assert zoning.gk.fix_gk_prefix is fix_gk_prefix is gk_module.fix_gk_prefix
+    assert fix_gk_prefix is gk_module.fix_gk_prefix
+    assert importlib.util.find_spec("zoning.gk") is None  # no second home (the former zoning/gk.py)
     crs, note = fix_gk_prefix(gk_zone_crs(36, prefixed=False), np.array([36_359_474.0, 3.2e6, 36_400_000.0, 3.3e6]))
     assert crs.to_epsg() == 4524 and "zone prefix 36" in note
 

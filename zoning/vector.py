@@ -19,7 +19,7 @@ from .archive import VECTOR_SUFFIXES, ArchiveError, safe_extract
 from .catalog import BOOLEAN_FIELDS, DERIVED_FIELDS, ROLE_FIELDS, VOCABULARY, LayerSpec, source_field
 from .encoding import shapefile_encoding
 from .errors import LayerError
-from .gk import fix_gk_prefix
+from .coords import fix_gk_prefix
 from .postgis import read_table
 from .repair import repair
 from .report import LayerReport
